@@ -1,0 +1,96 @@
+"""Lexicons as data: loading the package's TSV tables and matching their phrases in text.
+
+Tables live in ``trialgraph/data/`` (plain or gzipped TSV with a header row); they are built
+by ``scripts/build_vocab.py`` from published releases plus curated files. The recognizers
+share this one matcher so that word boundaries, case folding and longest-match rules are
+the same everywhere.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+
+def data_path(name: str) -> resources.abc.Traversable:
+    """The packaged data file ``name`` (under ``trialgraph/data``)."""
+    return resources.files("trialgraph") / "data" / name
+
+
+def read_table(name: str) -> Iterator[dict[str, str]]:
+    """Rows of a packaged TSV table as dicts keyed by its header (``.gz`` read transparently).
+
+    Lines starting with ``#`` are comments (source and release notes) and are skipped.
+    """
+    raw = data_path(name).read_bytes()
+    if name.endswith(".gz"):
+        raw = gzip.decompress(raw)
+    lines = (line for line in io.StringIO(raw.decode("utf-8")) if not line.startswith("#"))
+    yield from csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
+
+
+@lru_cache(maxsize=None)
+def table(name: str) -> tuple[dict[str, str], ...]:
+    """A packaged table, loaded once per process."""
+    return tuple(read_table(name))
+
+
+def fold(text: str) -> str:
+    """Case- and space-folded text for dictionary keys.
+
+    >>> fold("  Claudin   18.2 ")
+    'claudin 18.2'
+    """
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A phrase found in a text: its span, the text as written, and the lexicon's value."""
+
+    start: int
+    end: int
+    text: str
+    value: str
+
+
+class PhraseMatcher:
+    """Finds lexicon phrases in text: case-insensitive, whole words, longest match first.
+
+    Phrases map to a value (a key into the caller's table). Overlapping matches are resolved
+    leftmost-longest, so "small cell lung cancer" wins over "lung cancer" inside it.
+
+    >>> m = PhraseMatcher({"lung cancer": "L", "small cell lung cancer": "S"})
+    >>> [(x.text, x.value) for x in m.find("Small Cell Lung Cancer, stage IV")]
+    [('Small Cell Lung Cancer', 'S')]
+    """
+
+    def __init__(self, phrases: dict[str, str] | Iterable[tuple[str, str]]) -> None:
+        items = phrases.items() if isinstance(phrases, dict) else phrases
+        self._values: dict[str, str] = {}
+        for phrase, value in items:
+            self._values.setdefault(fold(phrase), value)
+        alternatives = sorted(self._values, key=len, reverse=True)
+        body = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in alternatives)
+        self._pattern = (
+            re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE) if body else None
+        )
+
+    def find(self, text: str) -> list[Match]:
+        """All non-overlapping matches in ``text``, left to right."""
+        if self._pattern is None or not text:
+            return []
+        return [
+            Match(m.start(), m.end(), m.group(0), self._values[fold(m.group(0))])
+            for m in self._pattern.finditer(text)
+        ]
+
+    def lookup(self, phrase: str) -> str | None:
+        """The value of an exact (folded) phrase, or ``None``."""
+        return self._values.get(fold(phrase))

@@ -1,0 +1,103 @@
+"""What the recognizers hand to the mapping: normalized, grounded facts about one record.
+
+Each recognizer module (:mod:`.targets`, :mod:`.conditions`, :mod:`.products`,
+:mod:`.endpoints`, :mod:`.durations`) returns these frozen types; none of them knows RDF.
+Identifiers are CURIEs whose prefixes are in ``ontology/prefixes.json``; a concept nobody
+has an identifier for has ``curie=None`` and is kept by its label.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from trialgraph.records import OutcomeRole
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A molecular target: a gene product, an isoform, or a non-protein antigen.
+
+    ``symbol`` is the HGNC approved symbol for a gene product, or a canonical name for an
+    isoform (``CLDN18.2``) or antigen (``GD2``). ``curie`` is ``HGNC:<number>`` for a gene
+    product; for others a standard identifier where one exists, else ``None``.
+    ``parent`` is the gene's CURIE for an isoform.
+    """
+
+    symbol: str
+    label: str
+    curie: str | None
+    kind: str  # "gene" | "isoform" | "antigen"
+    parent: str | None = None
+    xrefs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TargetMention:
+    """A target named in a record, the text that named it, and the product aimed at it.
+
+    ``intervention`` is the index into ``TrialRecord.interventions`` of the product aimed at
+    the target, or ``None`` when the record names the target but not which product.
+    """
+
+    target: Target
+    text: str
+    intervention: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """A condition as written, resolved to a canonical disease where one matched."""
+
+    text: str
+    label: str  # canonical disease label, or the cleaned text when unmapped
+    curie: str | None  # MONDO (preferred) or DOID id
+    xrefs: tuple[str, ...] = ()  # NCIT:, MESH:, DOID:, ... from the release
+    qualifiers: tuple[str, ...] = ()  # advanced, metastatic, recurrent, adult, ...
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    """One distinct product (intervention) across trials.
+
+    ``key`` is stable and shared: two records naming the same product ("U87 CAR-T",
+    "U87 autologous CAR T-cell") give the same key, so the mapping mints one node.
+    """
+
+    key: str
+    label: str
+    modality: str | None  # "CAR-T", "monoclonal antibody", "chemotherapy", ...
+    origin: str | None = None  # "autologous" | "allogeneic"
+    curie: str | None = None  # a standard drug identifier, where one is known
+    xrefs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Criterion:
+    """Assessment criteria, e.g. RECIST 1.1 or CTCAE v5.0 (``version`` may be empty)."""
+
+    key: str  # stable key, e.g. "RECIST-1.1", "CTCAE-5.0", "CTCAE"
+    label: str  # "RECIST 1.1", "CTCAE v5.0"
+    family: str  # "RECIST", "CTCAE", ...
+    version: str = ""
+    curie: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Analyte:
+    """Something measured in a sample: a cytokine or inflammatory marker."""
+
+    key: str  # stable key, e.g. "IL-6"
+    label: str  # display label, e.g. "IL-6", "IFN-γ"
+    curie: str | None = None  # the gene (HGNC) or chemical, where known
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """The interpretation of one outcome measure."""
+
+    role: OutcomeRole
+    codes: tuple[str, ...]  # endpoint codes of CONTRACT.md; ("OTHER",) when none matched
+    category: str  # "safety" | "efficacy" | "pharmacokinetics" | "pharmacodynamics" | ...
+    criteria: tuple[Criterion, ...] = ()
+    analytes: tuple[Analyte, ...] = ()
+    duration: str | None = None  # ISO 8601 duration, e.g. "P28D"

@@ -1,0 +1,193 @@
+"""Typed, immutable trial records and the errors readers yield for bad input.
+
+Every reader in :mod:`trialgraph.sources` turns its format into these types, so that
+everything downstream (normalization, mapping, storage) sees one shape whatever the source.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+OutcomeRole = Literal["primary", "secondary", "other"]
+
+#: ClinicalTrials.gov's intervention types (API v2 enumeration).
+INTERVENTION_TYPES: frozenset[str] = frozenset(
+    {
+        "DRUG",
+        "BIOLOGICAL",
+        "DEVICE",
+        "PROCEDURE",
+        "RADIATION",
+        "BEHAVIORAL",
+        "GENETIC",
+        "DIETARY_SUPPLEMENT",
+        "COMBINATION_PRODUCT",
+        "DIAGNOSTIC_TEST",
+        "OTHER",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Intervention:
+    """One intervention as the record states it.
+
+    ``type`` is always one of :data:`INTERVENTION_TYPES`; when the source used a type outside
+    that list, ``type`` is ``OTHER`` and ``raw_type`` keeps what was written.
+    """
+
+    type: str
+    name: str
+    description: str = ""
+    other_names: tuple[str, ...] = ()
+    raw_type: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One outcome measure: its role and the three parts of its registry entry."""
+
+    role: OutcomeRole
+    measure: str
+    description: str = ""
+    time_frame: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MeshTerm:
+    """A MeSH browse term from a registry's derived section (``id`` is the descriptor UI)."""
+
+    id: str
+    term: str
+
+
+@dataclass(frozen=True, slots=True)
+class TrialRecord:
+    """One trial registry record, parsed and text-normalized but not yet interpreted.
+
+    ``source`` is the path the record was read from and ``location`` where in that file
+    (``""`` for one-record files, else ``row=N``, ``index=N`` or ``line=N``, 1-based for rows
+    and lines, 0-based for JSON indexes as in the API's arrays).
+    """
+
+    source: str
+    location: str
+    format: str
+    title: str
+    nct_id: str | None = None
+    official_title: str = ""
+    acronym: str = ""
+    brief_summary: str = ""
+    detailed_description: str = ""
+    conditions: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    mesh_conditions: tuple[MeshTerm, ...] = ()
+    mesh_interventions: tuple[MeshTerm, ...] = ()
+    interventions: tuple[Intervention, ...] = ()
+    outcomes: tuple[Outcome, ...] = ()
+    phases: tuple[str, ...] = ()
+    status: str = ""
+    study_type: str = ""
+    sponsor: str = ""
+    collaborators: tuple[str, ...] = ()
+    enrollment: int | None = None
+    start_date: str = ""
+    primary_completion_date: str = ""
+    completion_date: str = ""
+    other_ids: tuple[str, ...] = ()
+    _checksum: str = field(default="", init=False, repr=False, compare=False)
+
+    @property
+    def trial_id(self) -> str:
+        """The trial's stable identifier: its NCT id, else one derived from its title.
+
+        The derived id (``TG`` + 16 hex digits of a SHA-256 of the case- and space-folded
+        title) survives renaming or moving the file and re-exporting the same record.
+
+        >>> TrialRecord(source="a.txt", location="", format="plaintext", title="X").trial_id
+        'TG2d711642b726b044'
+        >>> TrialRecord(source="a", location="", format="f", title="X", nct_id="NCT1").trial_id
+        'NCT1'
+        """
+        if self.nct_id:
+            return self.nct_id
+        folded = re.sub(r"\s+", " ", self.title).strip().casefold()
+        return "TG" + hashlib.sha256(folded.encode()).hexdigest()[:16]
+
+    @property
+    def source_ref(self) -> str:
+        """Base name of the source file, with ``#location`` for multi-record files."""
+        name = re.split(r"[\\/]", self.source)[-1]
+        return f"{name}#{self.location}" if self.location else name
+
+    @property
+    def checksum(self) -> str:
+        """SHA-256 of the record's content, independent of where it was read from.
+
+        Two exports of the same record under different file names have the same checksum,
+        so re-ingesting a nightly export with a new name writes nothing.
+        """
+        if not self._checksum:
+            content = self.to_dict()
+            for key in ("source", "location", "format"):
+                content.pop(key)
+            digest = hashlib.sha256(
+                json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
+            ).hexdigest()
+            object.__setattr__(self, "_checksum", digest)
+        return self._checksum
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record as plain JSON-ready data (tuples become lists)."""
+        data = asdict(self)
+        data.pop("_checksum")
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrialRecord:
+        """Rebuild a record from :meth:`to_dict` output."""
+        values = dict(data)
+        values.pop("_checksum", None)
+        values["interventions"] = tuple(
+            Intervention(**{**i, "other_names": tuple(i.get("other_names", ()))})
+            for i in values.get("interventions", ())
+        )
+        values["outcomes"] = tuple(Outcome(**o) for o in values.get("outcomes", ()))
+        for key in ("mesh_conditions", "mesh_interventions"):
+            values[key] = tuple(MeshTerm(**m) for m in values.get(key, ()))
+        for key in ("conditions", "keywords", "phases", "collaborators", "other_ids"):
+            values[key] = tuple(values.get(key, ()))
+        return cls(**values)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordError:
+    """A record (or a whole file) that could not be read, and why, in words a person reads.
+
+    ``location`` follows :class:`TrialRecord`'s convention; ``""`` means the whole file.
+    ``excerpt`` holds the start of the offending text where there is one.
+    """
+
+    source: str
+    location: str
+    reason: str
+    excerpt: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "error": self.reason,
+            "source": self.source,
+            "location": self.location,
+            "excerpt": self.excerpt,
+        }
+
+    def __str__(self) -> str:
+        where = f"{self.source}#{self.location}" if self.location else self.source
+        return f"{where}: {self.reason}"
+
+
+ReadResult = TrialRecord | RecordError
