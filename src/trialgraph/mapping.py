@@ -1,0 +1,333 @@
+"""A trial record to quads: one named graph per trial, shared concepts described once.
+
+:func:`map_record` normalizes a record (targets, conditions, products, endpoints) and writes
+what it says into the trial's named graph (``graph:<trial id>``). Concept nodes shared across
+trials (diseases, products, targets, endpoint concepts, criteria, analytes, modalities) get
+deterministic IRIs from stable keys, and their descriptions go to the concepts graph
+(:data:`CONCEPTS_GRAPH`), where writing the same description twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from pyoxigraph import Literal, NamedNode, Quad
+
+from trialgraph import __version__
+from trialgraph.namespaces import STD, TG, expand, mint, prefixes
+from trialgraph.normalize.conditions import normalize_conditions
+from trialgraph.normalize.endpoints import classify_outcome
+from trialgraph.normalize.model import Analyte, Condition, Criterion, Endpoint, Product, Target
+from trialgraph.normalize.products import normalize_product
+from trialgraph.normalize.targets import find_targets
+from trialgraph.records import TrialRecord
+
+#: Named graph holding shared concept descriptions (labels, identifiers, categories).
+CONCEPTS_GRAPH = NamedNode(prefixes()["graph"] + "concepts")
+#: Named graph holding the ontology itself.
+ONTOLOGY_GRAPH = NamedNode(prefixes()["graph"] + "ontology")
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_MONTH = re.compile(r"^\d{4}-\d{2}$")
+_ISO_YEAR = re.compile(r"^\d{4}$")
+
+
+@dataclass(frozen=True, slots=True)
+class MappedTrial:
+    """The quads of one trial, its shared-concept quads, and what normalization found."""
+
+    trial_id: str
+    graph: NamedNode
+    checksum: str
+    quads: tuple[Quad, ...]
+    concept_quads: tuple[Quad, ...]
+    endpoints: tuple[Endpoint, ...] = ()
+    conditions: tuple[Condition, ...] = ()
+    products: tuple[Product, ...] = ()
+    targets: tuple[Target, ...] = ()
+    outcome_texts: tuple[str, ...] = field(default=(), repr=False)
+
+
+def trial_graph(trial_id: str) -> NamedNode:
+    """The named graph of a trial.
+
+    >>> trial_graph("NCT01234567").value
+    'https://w3id.org/trialgraph/graph/NCT01234567'
+    """
+    return mint("graph", trial_id)
+
+
+def _text(value: str) -> Literal:
+    return Literal(value)
+
+
+def _date(value: str) -> Literal | None:
+    """A registry date as a typed literal (full date, year-month or year), else ``None``."""
+    if _ISO_DATE.match(value):
+        return Literal(value, datatype=STD.xsd_date)
+    if _ISO_MONTH.match(value):
+        return Literal(value, datatype=STD.xsd_gYearMonth)
+    if _ISO_YEAR.match(value):
+        return Literal(value, datatype=STD.xsd_gYear)
+    return None
+
+
+def _int(value: int) -> Literal:
+    return Literal(str(value), datatype=STD.xsd_integer)
+
+
+class _Writer:
+    """Collects quads for one trial graph and the concepts graph."""
+
+    def __init__(self, graph: NamedNode) -> None:
+        self.graph = graph
+        self.quads: list[Quad] = []
+        self.concepts: list[Quad] = []
+
+    def add(self, s: NamedNode, p: NamedNode, o: NamedNode | Literal) -> None:
+        self.quads.append(Quad(s, p, o, self.graph))
+
+    def text(self, s: NamedNode, p: NamedNode, value: str) -> None:
+        if value:
+            self.quads.append(Quad(s, p, Literal(value), self.graph))
+
+    def concept(self, s: NamedNode, p: NamedNode, o: NamedNode | Literal) -> None:
+        self.concepts.append(Quad(s, p, o, CONCEPTS_GRAPH))
+
+    def describe(
+        self,
+        node: NamedNode,
+        kind: NamedNode,
+        label: str,
+        curie: str | None = None,
+        xrefs: tuple[str, ...] = (),
+    ) -> NamedNode:
+        """Type, label and map a shared concept node in the concepts graph."""
+        self.concept(node, STD.rdf_type, kind)
+        self.concept(node, STD.label, Literal(label))
+        if curie:
+            self.concept(node, TG.curie, Literal(curie))
+        for ref in (curie, *xrefs):
+            if ref:
+                try:
+                    self.concept(node, STD.exactMatch, NamedNode(expand(ref)))
+                except KeyError:
+                    continue  # a cross-reference to a resource outside the prefix map
+        return node
+
+
+def _disease_node(w: _Writer, condition: Condition) -> NamedNode:
+    key = condition.curie.replace(":", "_") if condition.curie else condition.label.casefold()
+    node = mint("disease", key)
+    return w.describe(node, TG.Disease, condition.label, condition.curie, condition.xrefs)
+
+
+def _target_node(w: _Writer, target: Target) -> NamedNode:
+    node = mint("target", target.symbol)
+    kind = {
+        "gene": TG.GeneProductTarget,
+        "isoform": TG.IsoformTarget,
+    }.get(target.kind, TG.AntigenTarget)
+    w.describe(node, kind, target.label, target.curie, target.xrefs)
+    w.concept(node, STD.rdf_type, TG.Target)
+    w.concept(node, TG.symbol, Literal(target.symbol))
+    if target.kind == "isoform" and target.parent:
+        parent = _parent_symbol(target.parent)
+        if parent:
+            w.concept(node, TG.isoformOf, mint("target", parent))
+    return node
+
+
+def _parent_symbol(curie: str) -> str | None:
+    from trialgraph.normalize.targets import resolve_target
+
+    parent = resolve_target(curie)
+    return parent.symbol if parent else None
+
+
+def _product_node(w: _Writer, product: Product) -> NamedNode:
+    node = mint("product", product.key)
+    w.describe(node, TG.Product, product.label, product.curie, product.xrefs)
+    if product.modality:
+        modality = mint("modality", product.modality)
+        w.concept(node, TG.modality, modality)
+        w.describe(modality, TG.Modality, product.modality)
+    if product.origin:
+        w.concept(node, TG.origin, Literal(product.origin))
+    return node
+
+
+def _criterion_node(w: _Writer, criterion: Criterion) -> NamedNode:
+    node = mint("criteria", criterion.key)
+    w.describe(node, TG.AssessmentCriteria, criterion.label, criterion.curie)
+    w.concept(node, TG.criteriaFamily, Literal(criterion.family))
+    if criterion.version:
+        w.concept(node, TG.criteriaVersion, Literal(criterion.version))
+    return node
+
+
+def _analyte_node(w: _Writer, analyte: Analyte) -> NamedNode:
+    node = mint("analyte", analyte.key)
+    return w.describe(node, TG.Analyte, analyte.label, analyte.curie)
+
+
+def _endpoint_node(w: _Writer, code: str, category: str) -> NamedNode:
+    from trialgraph.normalize.endpoints import endpoint_label
+
+    node = mint("endpoint", code)
+    w.describe(node, TG.Endpoint, endpoint_label(code))
+    w.concept(node, STD.notation, Literal(code))
+    w.concept(node, TG.category, Literal(category))
+    return node
+
+
+def map_record(record: TrialRecord, *, ingested_at: datetime | None = None) -> MappedTrial:
+    """Normalize a record and map it to quads.
+
+    ``ingested_at`` is recorded as the graph's generation time (now, by default); pass a
+    fixed time to get byte-identical output, as the golden-file tests do.
+    """
+    tid = record.trial_id
+    graph = trial_graph(tid)
+    w = _Writer(graph)
+    trial = mint("trial", tid)
+
+    # the trial
+    w.add(trial, STD.rdf_type, TG.Trial)
+    w.text(trial, STD.label, record.title)
+    w.text(trial, STD.schema_name, record.title)
+    if record.nct_id:
+        w.text(trial, TG.nctId, record.nct_id)
+        w.add(trial, STD.schema_url, NamedNode(expand(f"NCT:{record.nct_id}")))
+    w.text(trial, TG.officialTitle, record.official_title)
+    w.text(trial, TG.acronym, record.acronym)
+    w.text(trial, STD.schema_description, record.brief_summary)
+    w.text(trial, TG.detailedDescription, record.detailed_description)
+    w.text(trial, TG.status, record.status)
+    w.text(trial, TG.studyType, record.study_type)
+    w.text(trial, TG.sponsorName, record.sponsor)
+    w.text(trial, TG.sourceRecord, record.source_ref)
+    for phase in record.phases:
+        w.text(trial, TG.phase, phase)
+    for name in record.collaborators:
+        w.text(trial, TG.collaboratorName, name)
+    for keyword in record.keywords:
+        w.text(trial, TG.keyword, keyword)
+    for other in record.other_ids:
+        w.text(trial, TG.otherId, other)
+    if record.enrollment is not None:
+        w.add(trial, TG.enrollment, _int(record.enrollment))
+    for prop, value in (
+        (TG.startDate, record.start_date),
+        (TG.primaryCompletionDate, record.primary_completion_date),
+        (TG.completionDate, record.completion_date),
+    ):
+        literal = _date(value)
+        if literal is not None:
+            w.add(trial, prop, literal)
+
+    # conditions
+    conditions = tuple(normalize_conditions(record))
+    for n, condition in enumerate(conditions, 1):
+        mention = mint("condition", f"{tid}-{n}")
+        disease = _disease_node(w, condition)
+        w.add(trial, TG.hasCondition, mention)
+        w.add(mention, STD.rdf_type, TG.ConditionMention)
+        w.text(mention, STD.label, condition.text)
+        w.text(mention, TG.textAsWritten, condition.text)
+        w.add(mention, TG.disease, disease)
+        w.add(mention, TG.ordinal, _int(n))
+        for qualifier in condition.qualifiers:
+            w.text(mention, TG.qualifier, qualifier)
+        w.add(trial, TG.studiesDisease, disease)
+
+    # interventions, products and the targets they aim at
+    mentions = find_targets(record)
+    products: list[Product] = []
+    targets: dict[str, Target] = {}
+    for n, intervention in enumerate(record.interventions, 1):
+        product = normalize_product(intervention, record)
+        products.append(product)
+        product_node = _product_node(w, product)
+        node = mint("intervention", f"{tid}-{n}")
+        w.add(trial, TG.hasIntervention, node)
+        w.add(node, STD.rdf_type, TG.Intervention)
+        w.text(node, STD.label, intervention.name)
+        w.text(node, TG.textAsWritten, intervention.name)
+        w.text(node, TG.interventionType, intervention.type)
+        w.text(node, TG.rawInterventionType, intervention.raw_type)
+        w.text(node, STD.schema_description, intervention.description)
+        w.add(node, TG.ordinal, _int(n))
+        for other in intervention.other_names:
+            w.text(node, TG.otherName, other)
+        w.add(node, TG.product, product_node)
+        w.add(trial, TG.testsProduct, product_node)
+        for mention in mentions:
+            if mention.intervention == n - 1:
+                target_node = _target_node(w, mention.target)
+                w.add(node, TG.aimsAt, target_node)
+                w.add(product_node, TG.aimsAt, target_node)
+    for mention in mentions:
+        targets[mention.target.symbol] = mention.target
+        w.add(trial, TG.hasTarget, _target_node(w, mention.target))
+
+    # outcome measures
+    endpoints: list[Endpoint] = []
+    counters = {"primary": 0, "secondary": 0, "other": 0}
+    for outcome in record.outcomes:
+        endpoint = classify_outcome(outcome)
+        endpoints.append(endpoint)
+        counters[outcome.role] += 1
+        node = mint("outcome", f"{tid}-{outcome.role}-{counters[outcome.role]}")
+        w.add(trial, TG.hasOutcome, node)
+        w.add(node, STD.rdf_type, TG.OutcomeMeasure)
+        w.text(node, STD.label, outcome.measure or outcome.description or "(unnamed outcome)")
+        w.text(node, TG.role, outcome.role)
+        w.add(node, TG.ordinal, _int(counters[outcome.role]))
+        w.text(node, TG.measure, outcome.measure)
+        w.text(node, STD.schema_description, outcome.description)
+        w.text(node, TG.timeFrame, outcome.time_frame)
+        if endpoint.duration:
+            w.add(node, TG.duration, Literal(endpoint.duration, datatype=STD.xsd_duration))
+        for code in endpoint.codes:
+            w.add(node, TG.endpoint, _endpoint_node(w, code, endpoint.category))
+        for criterion in endpoint.criteria:
+            w.add(node, TG.assessedBy, _criterion_node(w, criterion))
+        for analyte in endpoint.analytes:
+            w.add(node, TG.analyte, _analyte_node(w, analyte))
+
+    # provenance of the graph itself
+    when = (ingested_at or datetime.now(UTC)).isoformat(timespec="seconds")
+    w.add(graph, STD.rdf_type, TG.TrialGraph)
+    w.add(graph, TG.describesTrial, trial)
+    w.text(graph, STD.label, f"trial graph of {tid}")
+    w.text(graph, TG.sourceFile, record.source)
+    w.add(graph, TG.sourceLocation, _text(record.location))
+    w.text(graph, TG.sourceFormat, record.format)
+    w.text(graph, TG.checksum, record.checksum)
+    w.text(graph, TG.softwareVersion, __version__)
+    w.add(graph, STD.generatedAtTime, Literal(when, datatype=STD.xsd_dateTime))
+    quads = list(dict.fromkeys(w.quads))
+    quads.append(Quad(graph, TG.quadCount, _int(len(quads) + 1), graph))
+
+    return MappedTrial(
+        trial_id=tid,
+        graph=graph,
+        checksum=record.checksum,
+        quads=tuple(quads),
+        concept_quads=tuple(dict.fromkeys(w.concepts)),
+        endpoints=tuple(endpoints),
+        conditions=conditions,
+        products=tuple(products),
+        targets=tuple(targets.values()),
+        outcome_texts=tuple(o.measure for o in record.outcomes),
+    )
+
+
+def iter_quads(mapped: MappedTrial) -> Iterator[Quad]:
+    """Every quad of a mapped trial: its graph, then its concept descriptions."""
+    yield from mapped.quads
+    yield from mapped.concept_quads
