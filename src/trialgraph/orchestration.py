@@ -1,0 +1,186 @@
+"""The Prefect ingest flow: discover sources, map and load in batches, report.
+
+The flow is thin: reading, mapping and loading are library functions
+(:mod:`trialgraph.sources`, :mod:`trialgraph.pipeline`, :mod:`trialgraph.store`). One task
+runs per batch of thousands of records, never per record, so orchestration stays a small
+fraction of the work and the ephemeral API is never flooded with task runs. Retries cover
+I/O only. ``flows/ingest.py`` is the deployment entrypoint for this flow.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NONE
+
+from trialgraph.coverage import Coverage
+from trialgraph.namespaces import resource_dir
+from trialgraph.pipeline import IngestResult, Loader, Quarantine, map_batch
+from trialgraph.records import RecordError, TrialRecord
+from trialgraph.sources import expand_sources, read_sources
+from trialgraph.store import GraphStore, StoreLockedError, open_store
+
+DEFAULT_BATCH_SIZE = 5000
+
+
+def _io_only(task: Any, task_run: Any, state: Any) -> bool:
+    """Retry a task only when it failed on I/O (not on a lock or a bug)."""
+    try:
+        state.result()
+    except StoreLockedError:
+        return False
+    except OSError:
+        return True
+    except Exception:
+        return False
+    return False
+
+
+@task(name="discover sources", retries=2, retry_delay_seconds=1, cache_policy=NONE)
+def discover(sources: list[str]) -> list[str]:
+    """The files the sources name (directories walked, globs expanded)."""
+    return expand_sources(sources)
+
+
+@task(
+    name="map and load batch",
+    retries=3,
+    retry_delay_seconds=[1, 5, 15],
+    retry_condition_fn=_io_only,
+    cache_policy=NONE,
+)
+def map_and_load(
+    records: list[TrialRecord], loader: Loader, ingested_at: datetime
+) -> tuple[int, int, list[RecordError], Coverage]:
+    """Map one batch and write it; returns loaded, unchanged, mapping errors, coverage."""
+    batch = map_batch(records, ingested_at)
+    counts = loader.load(batch.mapped)
+    return counts.loaded, counts.unchanged, batch.errors, batch.coverage
+
+
+def _batches(
+    items: Iterator[TrialRecord | RecordError], size: int, quarantine: Quarantine
+) -> Iterator[tuple[list[TrialRecord], int]]:
+    """Batches of records; read errors go straight to the quarantine."""
+    while True:
+        chunk = list(itertools.islice(items, size))
+        if not chunk:
+            return
+        errors = [i for i in chunk if isinstance(i, RecordError)]
+        quarantine.add(errors)
+        yield [i for i in chunk if isinstance(i, TrialRecord)], len(chunk)
+
+
+class _Progress:
+    """Records and records/s: a live bar on a terminal, a log line per batch otherwise."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.started = time.perf_counter()
+        self.done = 0
+        self._bar: Any = None
+        if enabled and sys.stderr.isatty():
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            self._bar = Progress(
+                SpinnerColumn(),
+                TextColumn("ingesting: {task.completed:,} records ({task.fields[rate]}/s)"),
+                TimeElapsedColumn(),
+                transient=True,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task("ingest", total=None, rate="-")
+        self._log = enabled and self._bar is None
+
+    def advance(self, n: int) -> None:
+        self.done += n
+        rate = self.done / max(time.perf_counter() - self.started, 1e-9)
+        if self._bar is not None:
+            self._bar.update(self._task, completed=self.done, rate=f"{rate:,.0f}")
+        elif self._log:
+            print(f"ingest: {self.done:,} records ({rate:,.0f}/s)", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def ontology_quads_source() -> Path:
+    """The Turtle file of the ontology, loaded into its own graph."""
+    return resource_dir("ontology") / "trialgraph.ttl"
+
+
+@flow(name="trialgraph-ingest", log_prints=False, validate_parameters=False)
+def ingest(
+    sources: list[str],
+    store: str | None = None,
+    endpoint: str | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    quarantine_path: str | None = None,
+    progress: bool = False,
+) -> IngestResult:
+    """Ingest registry records from ``sources`` into the store; bad records are quarantined.
+
+    ``store`` is an embedded store directory, ``endpoint`` a SPARQL server (one of the two,
+    or neither for the default directory). Returns the run's counts, which always satisfy
+    ``read == loaded + unchanged + quarantined``.
+    """
+    logger = get_run_logger()
+    started = time.perf_counter()
+    ingested_at = datetime.now(UTC)
+    files = discover(sources)
+    logger.info("ingesting %d files", len(files))
+    stamp = ingested_at.strftime("%Y%m%dT%H%M%SZ")
+    quarantine = Quarantine(
+        Path(quarantine_path or f"trialgraph-quarantine/ingest-{stamp}.jsonl")
+    )
+    result = IngestResult()
+    coverage = Coverage()
+    bar = _Progress(progress)
+    target: GraphStore = open_store(store, endpoint, for_writing=True)
+    try:
+        result.recovered = target.recover()
+        target.ensure_ontology(ontology_quads_source())
+        loader = Loader(target)
+        for records, n_read in _batches(read_sources(files), batch_size, quarantine):
+            result.read += n_read
+            loaded, unchanged, errors, batch_coverage = map_and_load(
+                records, loader, ingested_at
+            )
+            quarantine.add(errors)
+            result.loaded += loaded
+            result.unchanged += unchanged
+            coverage.merge(batch_coverage)
+            bar.advance(n_read)
+        result.quads = target.count_quads()
+        result.trials_in_store = target.trial_count()
+    finally:
+        bar.close()
+        quarantine.close()
+        target.close()
+    result.quarantined = quarantine.count
+    result.quarantine_path = str(quarantine.path) if quarantine.count else None
+    result.coverage = coverage.figures()
+    result.seconds = time.perf_counter() - started
+    _artifact(result, coverage, quarantine)
+    return result
+
+
+def _artifact(result: IngestResult, coverage: Coverage, quarantine: Quarantine) -> None:
+    """A markdown summary of the run, kept by Prefect with the flow run."""
+    reasons = "\n".join(f"- {n} × {kind}" for kind, n in sorted(quarantine.reasons.items()))
+    markdown = (
+        "# trialgraph ingest\n\n```\n"
+        + result.summary()
+        + "\n```\n\n## Coverage\n\n"
+        + coverage.report()
+        + ("\n\n## Quarantine\n\n" + reasons if reasons else "")
+    )
+    create_markdown_artifact(markdown, key="trialgraph-ingest", description="ingest summary")
