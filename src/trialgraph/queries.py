@@ -1,0 +1,211 @@
+"""The query catalogue: ``queries/*.rq`` with their headers, safe parameter binding, output.
+
+Each query file starts with ``#+`` header lines::
+
+    #+ summary: Trials that name a target, by symbol or any synonym.
+    #+ columns: trial, title
+    #+ param: target (string, required) HGNC symbol, alias or name
+
+Parameters are bound as RDF terms in a ``VALUES`` block placed at the start of the query's
+outermost ``WHERE`` group, so they are in scope for every pattern and filter. The terms are
+serialized by pyoxigraph, never by string formatting, so a value holding quotes, braces or
+``} UNION {`` stays one literal and cannot change the query.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from pyoxigraph import BlankNode, Literal, NamedNode
+
+from trialgraph.namespaces import STD, resource_dir
+
+Term = NamedNode | BlankNode | Literal
+Row = Sequence[Term | None]
+
+PARAM_TYPES = ("string", "integer", "iri", "duration")
+_PARAM = re.compile(
+    r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*\((?P<type>\w+)(?:\s*,\s*(?P<opt>[^)]*))?\)\s*(?P<doc>.*)$"
+)
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+class QueryError(ValueError):
+    """A query that cannot run as asked: unknown name, bad parameter, malformed header."""
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """A declared query parameter; ``default`` ``None`` means required."""
+
+    name: str
+    type: str
+    default: str | None
+    description: str
+
+    def term(self, value: str) -> Term:
+        """The RDF term a value given on the command line stands for."""
+        if self.type == "integer":
+            if not re.fullmatch(r"[+-]?\d+", value.strip()):
+                raise QueryError(f"parameter {self.name} takes a whole number, not {value!r}")
+            return Literal(value.strip(), datatype=STD.xsd_integer)
+        if self.type == "iri":
+            if not re.fullmatch(r"[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]*", value, re.IGNORECASE):
+                raise QueryError(f"parameter {self.name} takes an IRI, not {value!r}")
+            return NamedNode(value)
+        if self.type == "duration":
+            return Literal(value, datatype=STD.xsd_duration)
+        return Literal(value)
+
+
+@dataclass(frozen=True, slots=True)
+class NamedQuery:
+    """One catalogue query: its name (file stem), header and text."""
+
+    name: str
+    path: Path
+    summary: str
+    columns: tuple[str, ...]
+    params: tuple[Param, ...]
+    text: str
+
+    def bind(self, values: dict[str, str]) -> str:
+        """The query text with parameters bound (defaults for those not given).
+
+        >>> q = parse_query(Path("x.rq"), '#+ param: x (string, default=a) doc\\n'
+        ...                 'SELECT ?y WHERE { ?y ?p ?x }')
+        >>> q.bind({"x": 'b" } UNION { ?s ?p ?o'}).splitlines()[-1]
+        'SELECT ?y WHERE { VALUES ?x { "b\\\\" } UNION { ?s ?p ?o" } ?y ?p ?x }'
+        """
+        declared = {p.name: p for p in self.params}
+        unknown = sorted(set(values) - set(declared))
+        if unknown:
+            names = ", ".join(declared) or "none"
+            raise QueryError(
+                f"query {self.name} has no parameter {unknown[0]!r} (its parameters: {names})"
+            )
+        bindings: list[str] = []
+        for param in self.params:
+            value = values.get(param.name, param.default)
+            if value is None:
+                raise QueryError(
+                    f"query {self.name} needs --param {param.name}=VALUE ({param.description})"
+                )
+            bindings.append(f"VALUES ?{param.name} {{ {param.term(value)} }}")
+        if not bindings:
+            return self.text
+        where = _WHERE.search(self.text)
+        if where is None:
+            raise QueryError(f"query {self.name} has parameters but no WHERE {{ to bind them in")
+        return self.text[: where.end()] + " " + " ".join(bindings) + self.text[where.end() :]
+
+
+def parse_query(path: Path, text: str) -> NamedQuery:
+    """Read a query file's ``#+`` header."""
+    summary = ""
+    columns: tuple[str, ...] = ()
+    params: list[Param] = []
+    for line in text.splitlines():
+        if not line.startswith("#+"):
+            continue
+        key, _, value = line[2:].strip().partition(":")
+        value = value.strip()
+        if key == "summary":
+            summary = value
+        elif key == "columns":
+            columns = tuple(c.strip() for c in value.split(",") if c.strip())
+        elif key == "param":
+            match = _PARAM.match(value)
+            if not match or match["type"] not in PARAM_TYPES:
+                raise QueryError(f"{path.name}: malformed parameter header {value!r}")
+            option = (match["opt"] or "").strip()
+            default = option.removeprefix("default=").strip() if option != "required" else None
+            if option and option != "required" and not option.startswith("default="):
+                raise QueryError(f"{path.name}: expected 'required' or 'default=...' in {value!r}")
+            params.append(Param(match["name"], match["type"], default, match["doc"].strip()))
+        else:
+            raise QueryError(f"{path.name}: unknown header {key!r}")
+    return NamedQuery(path.stem, path, summary, columns, tuple(params), text)
+
+
+def catalogue() -> dict[str, NamedQuery]:
+    """Every query in ``queries/``, by name."""
+    folder = resource_dir("queries")
+    return {
+        p.stem: parse_query(p, p.read_text("utf-8")) for p in sorted(folder.glob("*.rq"))
+    }
+
+
+def load_query(name_or_file: str) -> NamedQuery:
+    """A catalogue query by name, or a ``.rq`` file by path."""
+    path = Path(name_or_file)
+    if path.suffix == ".rq" and path.is_file():
+        return parse_query(path, path.read_text("utf-8"))
+    queries = catalogue()
+    if name_or_file in queries:
+        return queries[name_or_file]
+    close = [n for n in queries if name_or_file.lower() in n]
+    hint = f" Did you mean {', '.join(close)}?" if close else " See 'trialgraph query --list'."
+    raise QueryError(f"no query named {name_or_file!r} and no such .rq file.{hint}")
+
+
+def parse_params(pairs: Iterable[str]) -> dict[str, str]:
+    """``NAME=VALUE`` pairs from the command line."""
+    values: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise QueryError(f"--param takes NAME=VALUE, not {pair!r}")
+        values[name.strip()] = value
+    return values
+
+
+def cell(term: Term | None) -> str:
+    """A result term as plain text: a literal's value, an IRI, empty when unbound."""
+    if term is None:
+        return ""
+    return term.value
+
+
+def write_results(
+    variables: Sequence[str], rows: Iterator[Row], fmt: str, out: TextIO
+) -> int:
+    """Stream rows to ``out`` as table, csv, tsv or json (JSON Lines); returns the row count."""
+    count = 0
+    if fmt in ("csv", "tsv"):
+        writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        writer.writerow(variables)
+        for row in rows:
+            writer.writerow([cell(t) for t in row])
+            count += 1
+        return count
+    if fmt == "json":
+        for row in rows:
+            out.write(
+                json.dumps(dict(zip(variables, map(cell, row), strict=True)), ensure_ascii=False)
+                + "\n"
+            )
+            count += 1
+        return count
+    # table: needs the widths, so it holds the rows (use csv/tsv/json for large results)
+    table = [[cell(t).replace("\n", " ") for t in row] for row in rows]
+    widths = [
+        min(max([len(v)] + [len(r[i]) for r in table]), 60) for i, v in enumerate(variables)
+    ]
+    buffer = io.StringIO()
+    buffer.write("  ".join(v.ljust(w) for v, w in zip(variables, widths, strict=True)).rstrip())
+    buffer.write("\n" + "  ".join("-" * w for w in widths) + "\n")
+    for r in table:
+        clipped = [v if len(v) <= w else v[: w - 1] + "…" for v, w in zip(r, widths, strict=True)]
+        buffer.write("  ".join(v.ljust(w) for v, w in zip(clipped, widths, strict=True)).rstrip())
+        buffer.write("\n")
+    out.write(buffer.getvalue())
+    out.write(f"({len(table)} rows)\n")
+    return len(table)
