@@ -18,9 +18,7 @@ from trialgraph import __version__
 if TYPE_CHECKING:
     from trialgraph.records import ReadResult
 
-STORE_HELP = (
-    "Embedded on-disk store directory [default: $TRIALGRAPH_STORE or ./trialgraph-store]."
-)
+STORE_HELP = "Embedded on-disk store directory [default: $TRIALGRAPH_STORE or ./trialgraph-store]."
 ENDPOINT_HELP = (
     "A remote SPARQL 1.1 server's query URL (or its base URL, e.g. http://127.0.0.1:7878) "
     "instead of the embedded store."
@@ -76,8 +74,7 @@ def read(sources: tuple[str, ...], fmt: str) -> None:
         counts["records"] += 1
         if fmt == "json":
             out.write(
-                json.dumps({"trial_id": item.trial_id, **item.to_dict()}, ensure_ascii=False)
-                + "\n"
+                json.dumps({"trial_id": item.trial_id, **item.to_dict()}, ensure_ascii=False) + "\n"
             )
         else:
             out.write(
@@ -103,3 +100,217 @@ def _guard(items: Iterator[ReadResult]) -> Iterator[ReadResult]:
 
 def _json_default(value: Any) -> Any:
     return str(value)
+
+
+def _store_options(func: Any) -> Any:
+    func = click.option("--endpoint", metavar="URL", help=ENDPOINT_HELP)(func)
+    func = click.option("--store", metavar="DIR", help=STORE_HELP)(func)
+    return func
+
+
+def _check_target(store: str | None, endpoint: str | None) -> None:
+    if store and endpoint:
+        _fail("give --store or --endpoint, not both")
+
+
+def _prefect_defaults(verbose: bool) -> None:
+    """Quiet, offline-friendly Prefect settings unless the user set their own."""
+    import os
+
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
+    os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false" if not verbose else "true")
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True)
+@_store_options
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1),
+    default=5000,
+    show_default=True,
+    help="Records per batch (one Prefect task each).",
+)
+@click.option(
+    "--quarantine",
+    "quarantine_path",
+    metavar="FILE",
+    help="Where to write bad records (JSON Lines) "
+    "[default: trialgraph-quarantine/ingest-<time>.jsonl, only when there are any].",
+)
+@click.option("--no-progress", is_flag=True, help="No progress bar or progress lines.")
+@click.option("-v", "--verbose", is_flag=True, help="Show Prefect's own log lines.")
+def ingest(
+    sources: tuple[str, ...],
+    store: str | None,
+    endpoint: str | None,
+    batch_size: int,
+    quarantine_path: str | None,
+    no_progress: bool,
+    verbose: bool,
+) -> None:
+    """Ingest SOURCES (files, directories, globs) into the store with the Prefect flow.
+
+    Formats are detected from content: plaintext records, ClinicalTrials.gov CSV exports
+    and API v2 JSON (one study, a list, a page, or JSON Lines). Records whose content is
+    unchanged since the last run write nothing; bad records are quarantined with their
+    reason and the rest of the batch loads. Exits 0 when the run completed, whether or not
+    records were quarantined.
+    """
+    _check_target(store, endpoint)
+    _prefect_defaults(verbose)
+    from trialgraph.orchestration import ingest as ingest_flow
+    from trialgraph.store import StoreError
+
+    try:
+        result = ingest_flow(
+            list(sources),
+            store=store,
+            endpoint=endpoint,
+            batch_size=batch_size,
+            quarantine_path=quarantine_path,
+            progress=not no_progress,
+        )
+    except StoreError as exc:
+        _fail(str(exc))
+    except FileNotFoundError as exc:
+        _fail(str(exc))
+    click.echo(result.summary())
+
+
+@main.command()
+@_store_options
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option("--no-wait", is_flag=True, help="Fail at once if an ingest is writing the store.")
+def stats(store: str | None, endpoint: str | None, fmt: str, no_wait: bool) -> None:
+    """Counts of trials, products, targets, conditions, endpoints and quads in the store."""
+    _check_target(store, endpoint)
+    from trialgraph.store import StoreError, open_store
+
+    try:
+        with open_store(store, endpoint, for_writing=False, wait=not no_wait) as target:
+            counts = _counts(target)
+    except StoreError as exc:
+        _fail(str(exc))
+    if fmt == "json":
+        click.echo(json.dumps(counts))
+    else:
+        for key, value in counts.items():
+            click.echo(f"{key:<12} {value:>10,}")
+
+
+def _counts(target: Any) -> dict[str, int]:
+    from trialgraph.namespaces import TG
+
+    kinds = {
+        "trials": TG.Trial,
+        "products": TG.Product,
+        "targets": TG.Target,
+        "conditions": TG.Disease,
+        "endpoints": TG.OutcomeMeasure,
+    }
+    counts: dict[str, int] = {}
+    for key, cls in kinds.items():
+        result = target.query(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{cls.value}> }}")
+        counts[key] = int(next(iter(result.rows))[0].value)
+    counts["quads"] = target.count_quads()
+    return counts
+
+
+@main.command()
+@click.argument("name_or_file", required=False)
+@_store_options
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Bind a query parameter (repeatable); bound as an RDF term, never pasted as text.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "tsv", "json"]),
+    default="table",
+    show_default=True,
+    help="json prints JSON Lines, one object per row.",
+)
+@click.option("--list", "list_", is_flag=True, help="List the query catalogue and exit.")
+@click.option("--no-wait", is_flag=True, help="Fail at once if an ingest is writing the store.")
+def query(
+    name_or_file: str | None,
+    store: str | None,
+    endpoint: str | None,
+    params: tuple[str, ...],
+    fmt: str,
+    list_: bool,
+    no_wait: bool,
+) -> None:
+    """Run a named query from the catalogue (by name) or a .rq file over the store.
+
+    Rows stream to standard output. Multi-valued cells are joined with '; ' and an unknown
+    value is an empty cell. 'trialgraph query --list' shows every query, its summary and
+    its parameters.
+    """
+    from trialgraph.queries import QueryError, catalogue, load_query, parse_params, write_results
+
+    if list_:
+        for q in catalogue().values():
+            click.echo(f"{q.name:<28} {q.summary}")
+            for p in q.params:
+                default = "required" if p.default is None else f"default {p.default!r}"
+                click.echo(f"{'':<30}--param {p.name}=<{p.type}>  {p.description} ({default})")
+        return
+    if not name_or_file:
+        _fail("name a query (see 'trialgraph query --list') or give a .rq file")
+    _check_target(store, endpoint)
+    from trialgraph.store import StoreError, open_store
+
+    try:
+        named = load_query(str(name_or_file))
+        text = named.bind(parse_params(params))
+        with open_store(store, endpoint, for_writing=False, wait=not no_wait) as target:
+            result = target.query(text)
+            write_results(result.variables, iter(result.rows), fmt, click.get_text_stream("stdout"))
+    except (QueryError, StoreError) as exc:
+        _fail(str(exc))
+    except (SyntaxError, RuntimeError) as exc:
+        _fail(f"query {name_or_file} failed: {exc}")
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option(
+    "--top",
+    type=click.IntRange(0),
+    default=15,
+    show_default=True,
+    help="How many of the most frequent unmapped texts to list.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def coverage(sources: tuple[str, ...], top: int, fmt: str) -> None:
+    """How much of SOURCES the recognizers ground: endpoint codes, disease identifiers,
+    modalities and targets, and the most frequent texts left unmapped. Nothing is stored."""
+    import itertools
+    from datetime import UTC, datetime
+
+    from trialgraph.coverage import Coverage
+    from trialgraph.pipeline import map_batch
+    from trialgraph.records import TrialRecord
+    from trialgraph.sources import read_sources
+
+    now = datetime.now(UTC)
+    records = (r for r in _guard(read_sources(sources)) if isinstance(r, TrialRecord))
+    total = Coverage()
+    while chunk := list(itertools.islice(records, 5000)):
+        total.merge(map_batch(chunk, now).coverage)
+    if fmt == "json":
+        click.echo(json.dumps(total.figures()))
+    else:
+        click.echo(total.report(top))
