@@ -136,7 +136,7 @@ _FIXED: tuple[tuple[str, str], ...] = (
     (r"late[- ]stage", "late-stage"),
     (r"limited[- ]stage", "limited-stage"),
     (r"extensive[- ]stage", "extensive-stage"),
-    (r"localized|localised|local", "localized"),
+    (r"localized|localised", "localized"),
     (r"adults?", "adult"),
     (r"pediatric|paediatric", "pediatric"),
     (r"childhood|children|child", "childhood"),
@@ -521,7 +521,6 @@ def normalize_condition(text: str) -> Condition:
         if curie == "-":
             return Condition(text=text, label=cleaned, curie=None)
         return _condition(text, cleaned, curie, lex.name_qualifiers.get(exact, ()))
-    quals: tuple[str, ...] = ()
     for states in (False, True):
         core, quals = split_qualifiers(cleaned, states=states)
         if states and not quals:
@@ -529,7 +528,8 @@ def normalize_condition(text: str) -> Condition:
         hit = _resolve(core)
         if hit:
             return _condition(text, core, hit[0], tuple(dict.fromkeys((*quals, *hit[1]))))
-    return Condition(text=text, label=cleaned, curie=None, qualifiers=quals)
+    # Unmatched: no qualifiers either, since what they would qualify is unknown.
+    return Condition(text=text, label=cleaned, curie=None)
 
 
 def _mesh_match(condition: Condition, meshes: tuple[MeshTerm, ...]) -> Condition:
