@@ -1,0 +1,167 @@
+"""Reader for ClinicalTrials.gov CSV (or TSV) exports (``ctg-studies.csv``).
+
+Columns are mapped by header name, so an export with a subset of the columns, in any
+order, or with extra columns reads the same. Each data row is one record at ``row=N``
+(1-based, not counting the header or blank lines). A row that cannot be used becomes a
+:class:`RecordError` and the rows after it are still read.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import TYPE_CHECKING
+
+from trialgraph.records import ReadResult, RecordError, TrialRecord
+from trialgraph.text import (
+    MAX_FIELD_CHARS,
+    clean,
+    clean_line,
+    excerpt,
+    iso_date,
+    parse_intervention,
+    split_list,
+    split_outcomes,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import BinaryIO
+
+FORMAT = "ctgov-csv"
+
+#: Header names (lower-cased) this reader uses; detection needs two of them in line 1.
+COLUMNS = frozenset(
+    {
+        "nct number",
+        "study title",
+        "acronym",
+        "study status",
+        "brief summary",
+        "conditions",
+        "interventions",
+        "primary outcome measures",
+        "secondary outcome measures",
+        "other outcome measures",
+        "sponsor",
+        "collaborators",
+        "phases",
+        "enrollment",
+        "study type",
+        "other ids",
+        "start date",
+        "primary completion date",
+        "completion date",
+        "study url",
+        "study results",
+        "sex",
+        "age",
+        "funder type",
+        "study design",
+        "first posted",
+        "last update posted",
+        "locations",
+    }
+)
+
+
+def delimiter(header_line: str) -> str:
+    """``\\t`` for a TSV export's header line, else ``,``.
+
+    >>> delimiter("NCT Number\\tStudy Title"), delimiter("NCT Number,Study Title")
+    ('\\t', ',')
+    """
+    return "\t" if header_line.count("\t") > header_line.count(",") else ","
+
+
+def read(stream: BinaryIO, source: str, encoding: str = "utf-8-sig") -> Iterator[ReadResult]:
+    """Stream the records of one export, one row at a time."""
+    text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
+    first = text.readline()
+    reader = csv.reader(
+        _chain(first, text), delimiter=delimiter(first), strict=False, skipinitialspace=False
+    )
+    # csv's limit is process-wide: only ever raise it; our own limit is checked per cell.
+    if csv.field_size_limit() < MAX_FIELD_CHARS + 1:
+        csv.field_size_limit(MAX_FIELD_CHARS + 1)
+    header = next(reader, [])
+    columns: dict[str, int] = {}
+    for i, name in enumerate(header):
+        columns.setdefault(name.strip().lower(), i)
+    row_number = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            row_number += 1
+            yield RecordError(source, f"row={row_number}", f"the CSV row is malformed: {error}")
+            continue
+        if not any(cell.strip() for cell in row):
+            continue
+        row_number += 1
+        yield _record(row, header, columns, source, f"row={row_number}")
+
+
+def _chain(first: str, rest: io.TextIOWrapper) -> Iterator[str]:
+    yield first
+    yield from rest
+
+
+def _record(
+    row: list[str], header: list[str], columns: dict[str, int], source: str, location: str
+) -> ReadResult:
+    if len(row) != len(header):
+        return RecordError(
+            source,
+            location,
+            f"the row has {len(row)} cells but the header has {len(header)} columns",
+            excerpt(",".join(row)),
+        )
+    for i, value in enumerate(row):
+        if len(value) > MAX_FIELD_CHARS:
+            return RecordError(
+                source,
+                location,
+                f"column {header[i]!r} holds {len(value):,} characters, more than the "
+                f"{MAX_FIELD_CHARS:,} any registry field needs; the row was not read",
+                excerpt(value),
+            )
+
+    def cell(name: str) -> str:
+        i = columns.get(name)
+        return row[i] if i is not None else ""
+
+    title = clean_line(cell("study title"))
+    if not title:
+        return RecordError(source, location, "the row has no Study Title", excerpt(",".join(row)))
+    enrollment = cell("enrollment").strip()
+    return TrialRecord(
+        source=source,
+        location=location,
+        format=FORMAT,
+        title=title,
+        nct_id=clean_line(cell("nct number")) or None,
+        acronym=clean_line(cell("acronym")),
+        status=clean_line(cell("study status")),
+        brief_summary=clean(cell("brief summary")),
+        conditions=tuple(split_list(cell("conditions"))),
+        interventions=tuple(
+            parse_intervention(v) for v in cell("interventions").split("|") if v.strip()
+        ),
+        outcomes=(
+            *split_outcomes(cell("primary outcome measures"), "primary"),
+            *split_outcomes(cell("secondary outcome measures"), "secondary"),
+            *split_outcomes(cell("other outcome measures"), "other"),
+        ),
+        sponsor=clean_line(cell("sponsor")),
+        collaborators=tuple(split_list(cell("collaborators"))),
+        phases=tuple(split_list(cell("phases"))),
+        enrollment=int(enrollment) if enrollment.isdigit() else None,
+        study_type=clean_line(cell("study type")),
+        other_ids=tuple(split_list(cell("other ids"))),
+        start_date=iso_date(cell("start date")),
+        primary_completion_date=iso_date(cell("primary completion date")),
+        completion_date=iso_date(cell("completion date")),
+    )

@@ -1,0 +1,378 @@
+"""Text normalization shared by every reader, and the outcome-cell splitter.
+
+Registry text arrives with mojibake (UTF-8 read as Latin-1: ``IFN Î³``), full-width CJK
+punctuation (``（MTD）``), markdown escapes (``\\>``), stray control characters and ragged
+whitespace. :func:`clean` repairs all of that once, at read time, so that recognizers
+downstream see one spelling. The CSV export and the plaintext layout pack each outcome
+into one string, ``measure, description, time frame``, whose parts themselves contain
+commas: :func:`split_outcome` recovers the three parts (see its docstring for the rules).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+import ftfy
+
+from trialgraph.records import INTERVENTION_TYPES, Intervention, Outcome, OutcomeRole
+
+#: Longest text field (in characters) a reader accepts; a longer field or line makes its
+#: record a :class:`~trialgraph.records.RecordError`. Registry fields are at most tens of
+#: kilobytes, so anything this large is a broken export, not a trial.
+MAX_FIELD_CHARS = 4 * 1024 * 1024
+
+_FTFY_CONFIG = ftfy.TextFixerConfig(
+    uncurl_quotes=False,  # curly quotes are the authors' own typography, not damage
+    unescape_html=False,  # ASCII text skips ftfy, so entities would be treated unevenly
+    normalization="NFKC",
+)
+# NFKC leaves CJK enumeration comma and full stop alone; registry authors use them as ASCII.
+_CJK_PUNCT = str.maketrans({"、": ",", "。": "."})
+_NEEDS_WORK = re.compile(r"[\\\r\t\n\x00-\x08\x0b-\x1f\x7f]| {2}")
+_MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_SPACES = re.compile(r"[^\S\n]+")
+_SPACE_NL = re.compile(r" ?\n ?")
+_MANY_NL = re.compile(r"\n{3,}")
+_ANY_SPACE = re.compile(r"\s+")
+
+
+def _repair(text: str) -> str:
+    """Undo mojibake and apply NFKC; ASCII text is returned untouched (the fast path)."""
+    if text.isascii():
+        return text
+    fixed: str = ftfy.fix_text(text, config=_FTFY_CONFIG)
+    fixed = unicodedata.normalize("NFKC", fixed.translate(_CJK_PUNCT))
+    return fixed
+
+
+def _finish(text: str) -> str:
+    """Remove markdown escapes and control characters, normalize whitespace, strip."""
+    if not _NEEDS_WORK.search(text):
+        return text.strip()
+    if "\\" in text:
+        text = _MD_ESCAPE.sub(r"\1", text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text)
+    text = _SPACES.sub(" ", text)
+    text = _SPACE_NL.sub("\n", text)
+    text = _MANY_NL.sub("\n\n", text)
+    return text.strip()
+
+
+def clean(text: str) -> str:
+    """Normalize one text field: mojibake, NFKC, markdown escapes, whitespace.
+
+    Newlines are kept (descriptions use them for paragraphs and lists) but normalized:
+    ``\\r\\n`` becomes ``\\n``, spaces around a newline go, and blank lines collapse to one.
+    Curly quotes are kept as written.
+
+    >>> clean("IFN Î³ and TNFÎ±")
+    'IFN γ and TNFα'
+    >>> clean("Maximum Tolerated Dose（MTD） includes：CR、PR")
+    'Maximum Tolerated Dose(MTD) includes:CR,PR'
+    >>> clean("  ECOG \\\\>2,\\tlife   expectancy \\\\< 12 weeks\\r\\n\\r\\n\\r\\n* next  ")
+    'ECOG >2, life expectancy < 12 weeks\\n\\n* next'
+    >>> clean("“quoted”")
+    '“quoted”'
+    """
+    return _finish(_repair(text))
+
+
+def clean_line(text: str) -> str:
+    """:func:`clean`, then fold all whitespace (newlines too) into single spaces.
+
+    For one-line fields: titles, names, conditions, measures, time frames.
+
+    >>> clean_line(" Solid\\n Tumor ")
+    'Solid Tumor'
+    """
+    text = clean(text)
+    return _ANY_SPACE.sub(" ", text) if "\n" in text else text
+
+
+def split_list(cell: str, sep: str = "|") -> list[str]:
+    """Split a multi-valued cell and clean each value, dropping empty ones.
+
+    >>> split_list("Pancreatic Cancer| Solid Tumor, Adult||")
+    ['Pancreatic Cancer', 'Solid Tumor, Adult']
+    """
+    if not cell:
+        return []
+    values = (clean_line(v) for v in cell.split(sep))
+    return [v for v in values if v]
+
+
+# --- interventions --------------------------------------------------------------------
+
+_TYPE_LIKE = re.compile(r"[A-Z][A-Z_ ]*")
+
+
+def intervention_type(raw: str) -> tuple[str, str]:
+    """Map a written intervention type to ``(type, raw_type)``.
+
+    ``type`` is one of :data:`~trialgraph.records.INTERVENTION_TYPES`; ``raw_type`` keeps
+    what was written when it is not on that list.
+
+    >>> intervention_type("Dietary Supplement")
+    ('DIETARY_SUPPLEMENT', '')
+    >>> intervention_type("CELL_THERAPY")
+    ('OTHER', 'CELL_THERAPY')
+    """
+    key = clean_line(raw).upper().replace(" ", "_").replace("-", "_")
+    if key in INTERVENTION_TYPES:
+        return key, ""
+    return "OTHER", clean_line(raw)
+
+
+def parse_intervention(text: str) -> Intervention:
+    """Parse ``TYPE: name`` (the CSV export's and plaintext layout's encoding).
+
+    A prefix that is a known type, in any case, or that is written in capitals like the
+    export's types, is taken as the type; anything else is part of the name.
+
+    >>> parse_intervention("DRUG: U87 CAR-T")
+    Intervention(type='DRUG', name='U87 CAR-T', description='', other_names=(), raw_type='')
+    >>> parse_intervention("GENE_THERAPY: AAV-x").raw_type
+    'GENE_THERAPY'
+    >>> parse_intervention("Cisplatin: 75 mg/m2").name
+    'Cisplatin: 75 mg/m2'
+    """
+    text = clean_line(text)
+    prefix, colon, name = text.partition(":")
+    if colon:
+        prefix = prefix.strip()
+        kind, raw_type = intervention_type(prefix)
+        if not raw_type or _TYPE_LIKE.fullmatch(prefix):
+            return Intervention(type=kind, name=name.strip(), raw_type=raw_type)
+    return Intervention(type="OTHER", name=text)
+
+
+# --- outcomes ---------------------------------------------------------------------------
+
+_BRACKET = re.compile(r"\\.|[()\[\]]")
+_PIPE_OR_BRACKET = re.compile(r"\\.|[()\[\]|]")
+_COMMA_SEP = re.compile(r",\s+")
+_CLOSER_OF = {")": "(", "]": "["}
+# A part that can begin a time frame: "Through study completion", "From randomization ...",
+# "Up to 2 years", "Baseline", "Day 1 of cycle 2", "28 days post infusion", "C1D1".
+_TF_OPENER = re.compile(
+    r"(?:(?:performed|assessed|evaluated|measured|collected|followed(?: up)?) )?"
+    r"(?:through(?:out)?|from|up to|until|till|baseline|screening|every|each|at|within|"
+    r"during|before|after|prior to|pre|post|(?:day|week|month|year|hour|cycle|visit)s? ?\d*|"
+    r"date of|time from|randomi[sz]ation|enrol{1,2}ment|approximately|average|"
+    r"end of|start of|period|first dose|c\d+d\d+|\d)\b",
+    re.IGNORECASE,
+)
+# A bare time point, as in lists "Baseline, Week 12, Week 24" or "C1D1, C1D8".
+_TIME_POINT = re.compile(
+    r"(?:baseline|screening|(?:cycle|day|week|month|year|visit) ?\d*|end of (?:treatment|study)|"
+    r"pre-?dose|post-?dose|c\d+d\d+|[dwm]\d+)\b",
+    re.IGNORECASE,
+)
+_LOWER_WORD = re.compile(r"[a-z]+\s")
+_SENTENCE_END = re.compile(r"[.!?][)\]\"'”]?$")
+
+
+def _protected(text: str, tokens: re.Pattern[str]) -> list[tuple[int, int]]:
+    """Spans of matched ``()`` / ``[]`` pairs; unmatched brackets protect nothing."""
+    stack: list[tuple[str, int]] = []
+    spans: list[tuple[int, int]] = []
+    for m in tokens.finditer(text):
+        tok = m.group()
+        if tok in "([":
+            stack.append((tok, m.start()))
+        elif tok in ")]":
+            opener = _CLOSER_OF[tok]
+            for depth in range(len(stack) - 1, -1, -1):
+                if stack[depth][0] == opener:
+                    spans.append((stack[depth][1], m.end()))
+                    del stack[depth:]
+                    break
+    return spans
+
+
+def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start < pos < end for start, end in spans)
+
+
+def _split_pipes(cell: str) -> list[str]:
+    """Split at ``|`` except an escaped ``\\|`` or one inside matched brackets."""
+    if "|" not in cell:
+        return [cell]
+    spans = _protected(cell, _PIPE_OR_BRACKET) if "(" in cell or "[" in cell else []
+    pieces: list[str] = []
+    start = 0
+    for m in _PIPE_OR_BRACKET.finditer(cell):
+        if m.group() == "|" and not _inside(m.start(), spans):
+            pieces.append(cell[start : m.start()])
+            start = m.end()
+    pieces.append(cell[start:])
+    return pieces
+
+
+def _is_continuation(part: str, before: str) -> bool:
+    """Whether ``part`` reads as the rest of the clause ``before`` (so a comma joined them)."""
+    if _LOWER_WORD.match(part) or (part[:1].islower() and " " not in part):
+        return True
+    if part[:1].isdigit() and before[-1:].isdigit():  # "at 1, 2, 3 and 5 years"
+        return True
+    return bool(_TIME_POINT.match(part) and len(before) <= 40 and _TIME_POINT.match(before))
+
+
+def _time_frame_start(parts: list[str], lowest: int) -> int:
+    """Index of the first part of the time frame (see :func:`split_outcome`)."""
+    last = len(parts) - 1
+    best = last
+    k = last
+    while k > lowest:
+        head, before = parts[k], parts[k - 1]
+        if _SENTENCE_END.search(before):
+            return k  # the description's last sentence ends here
+        if not _is_continuation(head, before):
+            break
+        k -= 1
+        if _TF_OPENER.match(before) or _TIME_POINT.match(before):
+            best = k
+    return best
+
+
+def _split_one(text: str) -> tuple[str, str, str]:
+    """Split one already cleaned outcome string."""
+    spans = _protected(text, _BRACKET) if "(" in text or "[" in text else []
+    cuts = [m for m in _COMMA_SEP.finditer(text) if not _inside(m.start(), spans)]
+    if not cuts:
+        return clean_line(text), "", ""
+    bounds = [0, *(pos for m in cuts for pos in (m.start(), m.end())), len(text)]
+    parts = [text[bounds[i] : bounds[i + 1]] for i in range(0, len(bounds), 2)]
+    n = len(parts)
+    if n == 2:
+        return clean_line(parts[0]), "", clean_line(parts[1])
+    tf = _time_frame_start(parts, 1)
+    measure_end = 0  # index of the measure's last part
+    while (
+        measure_end + 2 < tf
+        and _LOWER_WORD.match(parts[measure_end + 1])
+        and len(parts[measure_end + 1].split()) <= 8
+        and not _SENTENCE_END.search(parts[measure_end + 1])
+    ):
+        measure_end += 1
+
+    def join(first: int, last: int) -> str:
+        return text[bounds[2 * first] : bounds[2 * last + 1]] if first <= last else ""
+
+    return (
+        clean_line(join(0, measure_end)),
+        join(measure_end + 1, tf - 1).strip(),
+        clean_line(join(tf, n - 1)),
+    )
+
+
+def split_outcome(text: str) -> tuple[str, str, str]:
+    """Split ``measure, description, time frame`` into its three parts.
+
+    Parts are separated by a comma followed by whitespace outside matched brackets (so
+    ``(Cmax, ss)`` and ``1,500`` stay whole). With two parts they are the measure and the
+    time frame. With more, the time frame is the last part, extended backwards over parts
+    it continues (it starts lowercase, as in ``an average of 2 years``; or continues a
+    number or time-point list) provided the extension begins with a part that reads as
+    the start of a time frame (``Through study completion``, ``From randomization ...``,
+    ``Baseline``) and never crosses the end of a sentence. The measure is the first part,
+    extended over short lowercase continuations (``ORR, as assessed by Investigators``)
+    while a description remains. The description is everything between, verbatim.
+
+    >>> split_outcome("Dose-limiting toxicity(DLT), Safety, After 28 days of infusion")
+    ('Dose-limiting toxicity(DLT)', 'Safety', 'After 28 days of infusion')
+    >>> split_outcome("ORR, Percentage of CR, PR, Through study completion, an average of 2 years")
+    ('ORR', 'Percentage of CR, PR', 'Through study completion, an average of 2 years')
+    >>> split_outcome("Cmin (Cmin, ss), Trough, Day 0 (1-4 hours) and Day 1 (24 +/- 6 hours)")
+    ('Cmin (Cmin, ss)', 'Trough', 'Day 0 (1-4 hours) and Day 1 (24 +/- 6 hours)')
+    >>> split_outcome("DOR, as assessed by Investigators, Time to PD., 2 years")
+    ('DOR, as assessed by Investigators', 'Time to PD.', '2 years')
+    """
+    return _split_one(clean(text))
+
+
+def split_outcomes(cell: str, role: OutcomeRole = "primary") -> list[Outcome]:
+    """Split an outcome cell (outcomes joined by ``|``) into :class:`Outcome` values.
+
+    >>> [o.measure for o in split_outcomes("OS, Death, 2 years|PFS, Progression, 1 year")]
+    ['OS', 'PFS']
+    """
+    if not cell:
+        return []
+    outcomes: list[Outcome] = []
+    for piece in _split_pipes(_repair(cell)):
+        text = _finish(piece)
+        if text:
+            measure, description, time_frame = _split_one(text)
+            outcomes.append(Outcome(role, measure, description, time_frame))
+    return outcomes
+
+
+# --- dates ------------------------------------------------------------------------------
+
+_US_DATE = re.compile(r"(\d{1,2})/(?:(\d{1,2})/)?(\d{4})")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}(?:-\d{2})?")
+_MONTH_NAMES: tuple[str, ...] = ("january", "february", "march", "april", "may", "june", "july")
+_MONTH_NAMES += ("august", "september", "october", "november", "december")
+_MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES, start=1)}
+_NAMED_DATE = re.compile(r"([A-Za-z]+)\.?(?: (\d{1,2}),?)? (\d{4})")
+
+
+def iso_date(text: str) -> str:
+    """Normalize a registry date to ``YYYY-MM-DD`` or ``YYYY-MM``; unknown forms are kept.
+
+    >>> iso_date("9/15/2021"), iso_date("1/2019"), iso_date("2022-04"), iso_date("March 5, 2020")
+    ('2021-09-15', '2019-01', '2022-04', '2020-03-05')
+    """
+    text = text.strip()
+    if not text or _ISO_DATE.fullmatch(text):
+        return text
+    month: int | None
+    m = _US_DATE.fullmatch(text)
+    if m:
+        month, day, year = int(m[1]), int(m[2]) if m[2] else None, int(m[3])
+    elif n := _NAMED_DATE.fullmatch(text):
+        month = _MONTHS.get(n[1].lower()) or next(
+            (i for name, i in _MONTHS.items() if len(n[1]) >= 3 and name.startswith(n[1].lower())),
+            None,
+        )
+        day, year = int(n[2]) if n[2] else None, int(n[3])
+    else:
+        return text
+    try:
+        if month is None:
+            return text
+        return date(year, month, day).isoformat() if day else date(year, month, 1).isoformat()[:7]
+    except ValueError:
+        return text
+
+
+def excerpt(text: str, limit: int = 200) -> str:
+    """The start of ``text`` for an error report: one line, at most ``limit`` characters.
+
+    >>> excerpt("a\\nb" + "c" * 300)[:5], len(excerpt("x" * 300))
+    ('a bcc', 201)
+    """
+    head = _ANY_SPACE.sub(" ", text[: limit * 2]).strip()
+    return head if len(head) <= limit else head[:limit] + "…"
+
+
+def decode(data: bytes) -> str:
+    """Decode file bytes: UTF-8 (a BOM is dropped), else Windows-1252, else Latin-1.
+
+    >>> decode(b"caf\\xc3\\xa9"), decode(b"caf\\xe9"), decode(b"\\xef\\xbb\\xbfx")
+    ('café', 'café', 'x')
+    """
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
