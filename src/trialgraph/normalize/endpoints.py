@@ -1,0 +1,364 @@
+"""Outcome measures to endpoint concepts, assessment criteria and measured analytes.
+
+The words are data (``data/endpoints.tsv``, ``criteria.tsv``, ``analytes.tsv``); this module
+holds the few rules that use them:
+
+- The measure decides. Its description is read only when the measure names just a kind of
+  endpoint ("Pharmacokinetics of U87 CAR-T cells", "Safety and Tolerability"): then the
+  description's specific endpoints are taken, skipping negated mentions ("not including").
+  A measure the lexicon does not know stays OTHER, whatever its description says (those
+  descriptions are often study-wide boilerplate). What follows a measure's own definition
+  ("DCR: percentage of participants with CR or PR") adds no codes.
+- An adverse-event outcome also takes the dose-limiting toxicities its description says it
+  records (seed 000: "Incidence of Adverse events ...", whose description ends "Dose-limiting
+  toxicity after U87 CAR-T cells infusion": the same observation window yields the DLT
+  assessment). Not serious adverse events: AE descriptions define "serious" as boilerplate.
+  Other descriptions mostly define their endpoint through others ("CR, PR and SD" in a
+  disease-control rate), so they add nothing.
+- Analytes attach only to cytokine / pharmacodynamic outcomes, where they are measured.
+- Unrecognized outcomes get ``("OTHER",)``; nothing is guessed.
+
+Patterns are compiled once per process; :func:`classify_outcome` does a handful of regex
+scans per outcome.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from trialgraph.normalize.durations import parse_duration
+from trialgraph.normalize.lexicon import PhraseMatcher, table
+from trialgraph.normalize.model import Analyte, Criterion, Endpoint
+from trialgraph.records import Outcome
+
+__all__ = [
+    "EndpointConcept",
+    "classify_outcome",
+    "endpoint_concepts",
+    "find_analytes",
+    "find_criteria",
+]
+
+OTHER = "OTHER"
+
+#: Codes an outcome whose measure has the key code also takes from its description.
+_FROM_DESCRIPTION: dict[str, frozenset[str]] = {"AE": frozenset({"DLT"})}
+# Where a measure goes on to define itself ("DCR: percentage with CR or PR", "Disease Control
+# (Defined as Complete or Partial Response ...)"), what follows only explains it.
+_DEFINITION = re.compile(r":|\(?\b(?:defined as|as defined by|i\.e\.)", re.IGNORECASE)
+
+# Full-width punctuation to ASCII, one character for one so match positions stay valid.
+_FULLWIDTH = str.maketrans("（）［］【】，：；、", "()[][],:;,")
+# An in-word hyphen reads as a space ("progression-free"), except after "non" ("non-serious").
+_INWORD_HYPHEN = re.compile(r"(?<=\w)(?<![Nn]on)[-‐‑–](?=\w)")
+_NEGATION_BEFORE = re.compile(
+    r"(?:\bnot?|\bwithout|\bexcluding|\bexcept|\bother\s+than|\bnon)\s+(?:\w+\s+){0,2}$",
+    re.IGNORECASE,
+)
+# Mojibake of Greek letters (UTF-8 read as Latin-1) that records carry: IFN Î³ is IFN γ.
+_GREEK_REPAIR = str.maketrans({"ɣ": "γ", "Ɣ": "γ", "µ": "μ"})
+_MOJIBAKE = (("Î±", "α"), ("Î²", "β"), ("Î³", "γ"), ("Îº", "κ"))
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointConcept:
+    """One endpoint code of the lexicon, with its label, category and NCIt code."""
+
+    code: str
+    label: str
+    category: str
+    ncit: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    start: int
+    end: int
+    code: str
+    generic: bool
+
+
+def _split(cell: str) -> list[str]:
+    return [part.strip() for part in cell.split(";") if part.strip()]
+
+
+def _prepare(text: str) -> str:
+    """Text as the endpoint lexicon reads it (same length as ``text``).
+
+    >>> _prepare("Progression-free survival（PFS）, non-serious AEs")
+    'Progression free survival(PFS), non-serious AEs'
+    """
+    return _INWORD_HYPHEN.sub(" ", text.translate(_FULLWIDTH))
+
+
+def _scoped(pattern: str) -> str:
+    """A table pattern as one alternative: a leading ``(?i)`` applies to it alone.
+
+    >>> _scoped("(?i)time to peak"), _scoped("AUC")
+    ('(?i:time to peak)', 'AUC')
+    """
+    return f"(?i:{pattern[4:]})" if pattern.startswith("(?i)") else pattern
+
+
+class _EndpointLexicon:
+    """The endpoint table compiled: one phrase matcher and one combined pattern."""
+
+    def __init__(self) -> None:
+        self.concepts: dict[str, EndpointConcept] = {}
+        phrases: list[tuple[str, str]] = []
+        patterns: list[tuple[str, str]] = []
+        for row in table("endpoints.tsv"):
+            code = row["code"]
+            self.concepts[code] = EndpointConcept(
+                code, row["label"], row["category"], row["ncit"] or None
+            )
+            phrases += [(_prepare(p), code) for p in _split(row["phrases"])]
+            phrases += [(_prepare(p), code + "*") for p in _split(row["generic"])]
+            patterns += [(_scoped(p), code) for p in _split(row["patterns"])]
+        self.phrases = PhraseMatcher(phrases)
+        # Longer pattern texts first: a rough "most specific alternative first".
+        patterns.sort(key=lambda item: len(item[0]), reverse=True)
+        self.pattern_codes = [code for _, code in patterns]
+        body = "|".join(f"(?P<p{i}>(?:{p}))" for i, (p, _) in enumerate(patterns))
+        self.pattern = re.compile(rf"(?<![A-Za-z0-9])(?:{body})(?![A-Za-z0-9])")
+
+    def scan(self, text: str, *, negations: bool = False) -> list[_Hit]:
+        """Endpoint mentions in prepared ``text``, leftmost-longest, without overlaps."""
+        hits = [
+            _Hit(m.start, m.end, m.value.rstrip("*"), m.value.endswith("*"))
+            for m in self.phrases.find(text)
+        ]
+        for m in self.pattern.finditer(text):
+            group = m.lastgroup
+            assert group is not None
+            hits.append(_Hit(m.start(), m.end(), self.pattern_codes[int(group[1:])], False))
+        hits.sort(key=lambda h: (h.start, h.start - h.end))
+        kept: list[_Hit] = []
+        end = -1
+        for hit in hits:
+            if hit.start < end:
+                continue
+            if negations and _NEGATION_BEFORE.search(text[max(0, hit.start - 40) : hit.start]):
+                continue
+            kept.append(hit)
+            end = hit.end
+        return kept
+
+
+@lru_cache(maxsize=1)
+def _endpoint_lexicon() -> _EndpointLexicon:
+    return _EndpointLexicon()
+
+
+def endpoint_concepts() -> dict[str, EndpointConcept]:
+    """All endpoint codes of the lexicon, by code (for the vocabulary graph)."""
+    return dict(_endpoint_lexicon().concepts)
+
+
+def _unique(codes: list[str]) -> list[str]:
+    return list(dict.fromkeys(codes))
+
+
+def classify_outcome(outcome: Outcome) -> Endpoint:
+    """The endpoint an outcome measure reports: codes, category, criteria, analytes, duration.
+
+    >>> from trialgraph.records import Outcome
+    >>> e = classify_outcome(Outcome("secondary", "Objective response rate (ORR)",
+    ...     "Clinical response will be assessed by RECIST 1.1", "Month 12"))
+    >>> e.codes, e.category, [c.label for c in e.criteria], e.duration
+    (('ORR',), 'efficacy', ['RECIST 1.1'], 'P12M')
+    """
+    lex = _endpoint_lexicon()
+    measure = _prepare(outcome.measure)
+    measure_hits = lex.scan(measure)
+    definition = _DEFINITION.search(measure)
+    if definition and any(not h.generic and h.end <= definition.start() for h in measure_hits):
+        measure_hits = [h for h in measure_hits if h.end <= definition.start()]
+    specific = _unique([h.code for h in measure_hits if not h.generic])
+    generic = _unique([h.code for h in measure_hits if h.generic])
+    description = _prepare(outcome.description) if outcome.description else ""
+
+    codes: list[str]
+    analytes: tuple[Analyte, ...] = ()
+    if specific:
+        codes = specific
+        extra = frozenset().union(*(_FROM_DESCRIPTION.get(c, frozenset()) for c in codes))
+        if extra and description:
+            codes = _unique(
+                codes + [h.code for h in lex.scan(description, negations=True) if h.code in extra]
+            )
+    else:
+        # Only a measure naming a kind of endpoint is specified by its description.
+        described = (
+            _unique([h.code for h in lex.scan(description, negations=True) if not h.generic])
+            if description and generic
+            else []
+        )
+        in_measure = find_analytes(outcome.measure)
+        in_description = find_analytes(outcome.description) if description else ()
+        if in_measure or (
+            in_description and (not generic or "BIOMARKER" in generic or "CYTOKINES" in described)
+        ):
+            codes = ["CYTOKINES"]
+        else:
+            codes = described or generic
+    if "CYTOKINES" in codes:
+        analytes = tuple(
+            dict.fromkeys(find_analytes(outcome.measure) + find_analytes(outcome.description))
+        )
+    if not codes:
+        codes = [OTHER]
+    return Endpoint(
+        role=outcome.role,
+        codes=tuple(codes),
+        category=lex.concepts[codes[0]].category,
+        criteria=find_criteria(f"{outcome.measure}\n{outcome.description}"),
+        analytes=analytes,
+        duration=parse_duration(outcome.time_frame),
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Criteria
+
+
+@dataclass(frozen=True, slots=True)
+class _Family:
+    family: str
+    label: str
+    label_format: str
+    curie: str | None
+    versions: tuple[str, ...]
+
+
+class _CriteriaLexicon:
+    def __init__(self) -> None:
+        self.families: list[_Family] = []
+        alternatives: list[str] = []
+        for i, row in enumerate(table("criteria.tsv")):
+            self.families.append(
+                _Family(
+                    row["family"],
+                    row["label"],
+                    row["label_format"],
+                    row["ncit"] or None,
+                    tuple(_split(row["versions"])),
+                )
+            )
+            alternatives.append(f"(?P<f{i}>{row['pattern']})")
+        self.pattern = re.compile(
+            rf"(?<![A-Za-z0-9])(?:{'|'.join(alternatives)})(?![A-Za-z])", re.IGNORECASE
+        )
+
+    def version(self, family: _Family, following: str) -> str:
+        """The version written right after a criteria name, if it is a known release."""
+        m = _VERSION_AFTER.match(following)
+        if not m:
+            return ""
+        written = m.group(1)
+        for known in family.versions:
+            if written == known or (written.isdigit() and known == f"{written}.0"):
+                return known
+        return ""
+
+
+_VERSION_AFTER = re.compile(
+    r"(?:\s+|[-,;:()\[\]'’]|criteria\b|guidelines?\b|classification\b|(?:NCI[- ]?)?CTCAE\b"
+    r"|RECIST\b|version\b|ver\.|v\.?(?=\s*\d))*?(\d+(?:\.\d+)?)(?![\d.]*\d)",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=1)
+def _criteria_lexicon() -> _CriteriaLexicon:
+    return _CriteriaLexicon()
+
+
+def find_criteria(text: str) -> tuple[Criterion, ...]:
+    """Assessment criteria named in ``text``, with their version where one is written.
+
+    A family named both with and without a version is kept only with it.
+
+    >>> [c.label for c in find_criteria("CTCAE, Version 5.0; RECIST1.1 and iRECIST")]
+    ['CTCAE v5.0', 'RECIST 1.1', 'iRECIST']
+    >>> find_criteria("NCI CTCAE")[0].key
+    'CTCAE'
+    """
+    if not text:
+        return ()
+    lex = _criteria_lexicon()
+    text = text.translate(_FULLWIDTH)
+    found: dict[str, Criterion] = {}
+    for m in lex.pattern.finditer(text):
+        group = m.lastgroup
+        assert group is not None
+        family = lex.families[int(group[1:])]
+        version = lex.version(family, text[m.end() : m.end() + 40])
+        if version:
+            key = f"{family.family}-{version}"
+            label = family.label_format.format(v=version)
+        else:
+            key, label = family.family, family.label
+        found.setdefault(key, Criterion(key, label, family.family, version, family.curie))
+    versioned = {c.family for c in found.values() if c.version}
+    return tuple(c for c in found.values() if c.version or c.family not in versioned)
+
+
+# ---------------------------------------------------------------------------------------
+# Analytes
+
+
+def _flexible(name: str) -> str:
+    """A regex for an analyte name where hyphen, space or nothing may separate its parts.
+
+    >>> [bool(re.fullmatch(_flexible("IFN-γ"), t)) for t in ("IFN γ", "IFNγ", "IFN--γ")]
+    [True, True, True]
+    """
+    parts = [p for p in re.split(r"[-\s]+", name) if p]
+    pieces: list[str] = []
+    for part in parts:
+        # Also between a name and its number or Greek letter written without a hyphen.
+        sub = re.findall(r"[A-Za-z]+|\d+|[^\W\d_A-Za-z]+|.", part)
+        pieces.append(r"[-\s]?".join(re.escape(s) for s in sub))
+    return r"[-\s]*".join(pieces)
+
+
+class _AnalyteLexicon:
+    def __init__(self) -> None:
+        self.analytes: list[Analyte] = []
+        alternatives: list[tuple[str, int]] = []
+        for i, row in enumerate(table("analytes.tsv")):
+            self.analytes.append(Analyte(row["key"], row["label"], row["curie"] or None))
+            alternatives += [(_flexible(s), i) for s in _split(row["synonyms"])]
+        alternatives.sort(key=lambda a: len(a[0]), reverse=True)
+        self.index = [i for _, i in alternatives]
+        body = "|".join(f"(?P<a{n}>{p})" for n, (p, _) in enumerate(alternatives))
+        self.pattern = re.compile(rf"(?<![\w-])(?:{body})(?![\w])", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _analyte_lexicon() -> _AnalyteLexicon:
+    return _AnalyteLexicon()
+
+
+def find_analytes(text: str) -> tuple[Analyte, ...]:
+    """Cytokines and inflammatory markers named in ``text``, in order, each once.
+
+    >>> [a.label for a in find_analytes("IL-6, IFN γ, TNFα, interferon-gamma and MCP1")]
+    ['IL-6', 'IFN-γ', 'TNF-α', 'MCP-1']
+    """
+    if not text:
+        return ()
+    for bad, good in _MOJIBAKE:
+        text = text.replace(bad, good)
+    text = text.translate(_GREEK_REPAIR)
+    lex = _analyte_lexicon()
+    found: dict[str, Analyte] = {}
+    for m in lex.pattern.finditer(text):
+        group = m.lastgroup
+        assert group is not None
+        analyte = lex.analytes[lex.index[int(group[1:])]]
+        found.setdefault(analyte.key, analyte)
+    return tuple(found.values())
