@@ -44,7 +44,9 @@ def _repair(text: str) -> str:
     if text.isascii():
         return text
     fixed: str = ftfy.fix_text(text, config=_FTFY_CONFIG)
-    fixed = unicodedata.normalize("NFKC", fixed.translate(_CJK_PUNCT))
+    if "、" in fixed or "。" in fixed:
+        fixed = fixed.translate(_CJK_PUNCT)
+    fixed = unicodedata.normalize("NFKC", fixed)
     return fixed
 
 
@@ -240,17 +242,22 @@ def _time_frame_start(parts: list[str], lowest: int) -> int:
     return best
 
 
+def _fold(text: str) -> str:
+    """Fold whitespace, newlines included, into single spaces (for one-line parts)."""
+    return _ANY_SPACE.sub(" ", text).strip()
+
+
 def _split_one(text: str) -> tuple[str, str, str]:
     """Split one already cleaned outcome string."""
     spans = _protected(text, _BRACKET) if "(" in text or "[" in text else []
     cuts = [m for m in _COMMA_SEP.finditer(text) if not _inside(m.start(), spans)]
     if not cuts:
-        return clean_line(text), "", ""
+        return _fold(text), "", ""
     bounds = [0, *(pos for m in cuts for pos in (m.start(), m.end())), len(text)]
     parts = [text[bounds[i] : bounds[i + 1]] for i in range(0, len(bounds), 2)]
     n = len(parts)
     if n == 2:
-        return clean_line(parts[0]), "", clean_line(parts[1])
+        return _fold(parts[0]), "", _fold(parts[1])
     tf = _time_frame_start(parts, 1)
     measure_end = 0  # index of the measure's last part
     while (
@@ -265,9 +272,9 @@ def _split_one(text: str) -> tuple[str, str, str]:
         return text[bounds[2 * first] : bounds[2 * last + 1]] if first <= last else ""
 
     return (
-        clean_line(join(0, measure_end)),
+        _fold(join(0, measure_end)),
         join(measure_end + 1, tf - 1).strip(),
-        clean_line(join(tf, n - 1)),
+        _fold(join(tf, n - 1)),
     )
 
 

@@ -82,7 +82,10 @@ def detect_format(head: bytes) -> str:
                 return "ctgov-json"  # a pretty-printed document
         return "ctgov-json"
     line = decode(body.partition(b"\n")[0]).rstrip("\r")
-    cells = next(csv.reader([line], delimiter=ctgov_csv.delimiter(line)), [])
+    try:
+        cells = next(csv.reader([line], delimiter=ctgov_csv.delimiter(line)), [])
+    except csv.Error:  # e.g. a bare carriage return: not a CSV header anyway
+        return "plaintext"
     if len({c.strip().lower() for c in cells} & ctgov_csv.COLUMNS) >= 2:
         return "ctgov-csv"
     return "plaintext"

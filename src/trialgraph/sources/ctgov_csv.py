@@ -84,7 +84,11 @@ def read(stream: BinaryIO, source: str, encoding: str = "utf-8-sig") -> Iterator
     # csv's limit is process-wide: only ever raise it; our own limit is checked per cell.
     if csv.field_size_limit() < MAX_FIELD_CHARS + 1:
         csv.field_size_limit(MAX_FIELD_CHARS + 1)
-    header = next(reader, [])
+    try:
+        header = next(reader, [])
+    except csv.Error as error:
+        yield RecordError(source, "", f"the CSV header line is malformed: {error}")
+        return
     columns: dict[str, int] = {}
     for i, name in enumerate(header):
         columns.setdefault(name.strip().lower(), i)

@@ -49,15 +49,20 @@ def read(stream: BinaryIO, source: str) -> Iterator[ReadResult]:
     _skip_bom(stream)
     index = 0
     shape = "document"  # becomes "list" or "page" once known: where an error is reported
-    events = ijson.parse(stream, use_float=True)
+    start = stream.tell()
+    head = stream.read(256).lstrip()
+    stream.seek(start)
     try:
-        _, event, _ = next(events)
-        if event == "start_array":
+        if head.startswith(b"["):
+            # the common case: let ijson's C backend build each study
             shape = "list"
-            for item in _array_items(events):
+            for item in ijson.items(stream, "item", use_float=True):
                 yield study_record(item, source, f"index={index}")
                 index += 1
-        elif event == "start_map":
+            return
+        events = ijson.parse(stream, use_float=True)
+        _, event, _ = next(events)
+        if event == "start_map":
             other: dict[str, Any] = {}
             for key, (first, first_value) in _map_entries(events):
                 if key == "studies" and first == "start_array":
