@@ -128,3 +128,17 @@ def test_globs_and_missing_paths(tmp_path: Path) -> None:
         "no file matches this pattern",
         "no such file or directory",
     ]
+
+
+def test_json_lines_with_a_first_line_longer_than_the_head(tmp_path: Path) -> None:
+    big = dict(STUDIES[0])
+    big["padding"] = "x" * 100_000
+    path = tmp_path / "long.jsonl"
+    path.write_text(json.dumps(big) + "\n" + json.dumps(STUDIES[1]) + "\n")
+    assert [r.location for r in _records(path)] == ["line=1", "line=2"]
+
+
+def test_minified_page_on_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "page.json"
+    path.write_text(json.dumps({"studies": STUDIES[:30], "nextPageToken": "x"}))
+    assert len(_records(path)) == 30

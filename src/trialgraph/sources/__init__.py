@@ -154,9 +154,32 @@ def read_file(path: str) -> Iterator[ReadResult]:
             yield RecordError(path, "", str(error), decode(head[:200]).strip()[:200])
             return
         try:
+            if fmt == "ctgov-json" and _long_first_line(head) and _has_second_line(stream):
+                fmt = "ctgov-jsonl"  # JSON Lines whose first study is longer than the head
             yield from _reader(fmt, stream, path, head)
         except (OSError, EOFError, zlib.error) as error:
             yield RecordError(path, "", f"reading stopped part-way: {_os_reason(error)}")
+
+
+def _long_first_line(head: bytes) -> bool:
+    body = head.lstrip()
+    return len(head) == HEAD_BYTES and body.startswith(b"{") and b"\n" not in body
+
+
+def _has_second_line(stream: BinaryIO) -> bool:
+    """Whether non-blank text follows the first line; scans in chunks, then rewinds."""
+    try:
+        while chunk := stream.read(1 << 20):
+            _, newline, rest = chunk.partition(b"\n")
+            if newline:
+                while not rest.strip():
+                    rest = stream.read(1 << 16)
+                    if not rest:
+                        return False
+                return True
+        return False
+    finally:
+        stream.seek(0)
 
 
 def _reader(fmt: str, stream: BinaryIO, path: str, head: bytes) -> Iterator[ReadResult]:
