@@ -19,10 +19,10 @@ from pyoxigraph import Literal, NamedNode, Quad
 from trialgraph import __version__
 from trialgraph.namespaces import STD, TG, expand, mint, prefixes
 from trialgraph.normalize.conditions import normalize_conditions
-from trialgraph.normalize.endpoints import classify_outcome
+from trialgraph.normalize.endpoints import classify_outcome, endpoint_concepts
 from trialgraph.normalize.model import Analyte, Condition, Criterion, Endpoint, Product, Target
 from trialgraph.normalize.products import normalize_product
-from trialgraph.normalize.targets import find_targets
+from trialgraph.normalize.targets import find_targets, resolve_target
 from trialgraph.records import TrialRecord
 
 #: Named graph holding shared concept descriptions (labels, identifiers, categories).
@@ -33,6 +33,7 @@ ONTOLOGY_GRAPH = NamedNode(prefixes()["graph"] + "ontology")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_MONTH = re.compile(r"^\d{4}-\d{2}$")
 _ISO_YEAR = re.compile(r"^\d{4}$")
+_SIMPLE_DURATION = re.compile(r"P(\d+(?:\.\d+)?)([YMWD])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +74,30 @@ def _date(value: str) -> Literal | None:
     if _ISO_YEAR.match(value):
         return Literal(value, datatype=STD.xsd_gYear)
     return None
+
+
+def xsd_duration(iso: str) -> Literal:
+    """An ISO 8601 duration as an ``xsd:duration`` value.
+
+    xsd:duration has no weeks and allows a fraction only in seconds, so weeks become days
+    and a fractional year or month becomes whole months or days.
+
+    >>> [xsd_duration(d).value for d in ("P26W", "P12M", "P1.5Y", "P7.5M", "PT4H")]
+    ['P182D', 'P12M', 'P18M', 'P228D', 'PT4H']
+    """
+    match = _SIMPLE_DURATION.fullmatch(iso)
+    value = iso
+    if match:
+        amount, unit = float(match.group(1)), match.group(2)
+        if unit == "W":
+            value = f"P{round(amount * 7)}D"
+        elif not amount.is_integer():
+            value = {
+                "Y": f"P{round(amount * 12)}M",
+                "M": f"P{round(amount * 30.4375)}D",
+                "D": f"PT{round(amount * 24)}H",
+            }[unit]
+    return Literal(value, datatype=STD.xsd_duration)
 
 
 def _int(value: int) -> Literal:
@@ -142,8 +167,6 @@ def _target_node(w: _Writer, target: Target) -> NamedNode:
 
 
 def _parent_symbol(curie: str) -> str | None:
-    from trialgraph.normalize.targets import resolve_target
-
     parent = resolve_target(curie)
     return parent.symbol if parent else None
 
@@ -174,13 +197,12 @@ def _analyte_node(w: _Writer, analyte: Analyte) -> NamedNode:
     return w.describe(node, TG.Analyte, analyte.label, analyte.curie)
 
 
-def _endpoint_node(w: _Writer, code: str, category: str) -> NamedNode:
-    from trialgraph.normalize.endpoints import endpoint_label
-
+def _endpoint_node(w: _Writer, code: str) -> NamedNode:
+    concept = endpoint_concepts()[code]
     node = mint("endpoint", code)
-    w.describe(node, TG.Endpoint, endpoint_label(code))
+    w.describe(node, TG.Endpoint, concept.label, f"NCIT:{concept.ncit}" if concept.ncit else None)
     w.concept(node, STD.notation, Literal(code))
-    w.concept(node, TG.category, Literal(category))
+    w.concept(node, TG.category, Literal(concept.category))
     return node
 
 
@@ -291,9 +313,10 @@ def map_record(record: TrialRecord, *, ingested_at: datetime | None = None) -> M
         w.text(node, STD.schema_description, outcome.description)
         w.text(node, TG.timeFrame, outcome.time_frame)
         if endpoint.duration:
-            w.add(node, TG.duration, Literal(endpoint.duration, datatype=STD.xsd_duration))
+            w.text(node, TG.isoDuration, endpoint.duration)
+            w.add(node, TG.duration, xsd_duration(endpoint.duration))
         for code in endpoint.codes:
-            w.add(node, TG.endpoint, _endpoint_node(w, code, endpoint.category))
+            w.add(node, TG.endpoint, _endpoint_node(w, code))
         for criterion in endpoint.criteria:
             w.add(node, TG.assessedBy, _criterion_node(w, criterion))
         for analyte in endpoint.analytes:

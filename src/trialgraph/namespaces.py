@@ -164,6 +164,7 @@ class TG(metaclass=_Terms):
     measure = NamedNode(NS + "measure")
     timeFrame = NamedNode(NS + "timeFrame")
     duration = NamedNode(NS + "duration")
+    isoDuration = NamedNode(NS + "isoDuration")
     endpoint = NamedNode(NS + "endpoint")
     category = NamedNode(NS + "category")
     assessedBy = NamedNode(NS + "assessedBy")
