@@ -9,6 +9,7 @@ I/O only. ``flows/ingest.py`` is the deployment entrypoint for this flow.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import sys
 import time
@@ -20,12 +21,15 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
+from pyoxigraph import Quad, RdfFormat, parse
 
+from trialgraph import __version__
 from trialgraph.coverage import Coverage
+from trialgraph.mapping import ONTOLOGY_GRAPH
 from trialgraph.namespaces import resource_dir
 from trialgraph.pipeline import IngestResult, Loader, Quarantine, map_batch
 from trialgraph.records import RecordError, TrialRecord
-from trialgraph.sources import expand_sources, read_sources
+from trialgraph.sources import iter_paths, read_sources
 from trialgraph.store import GraphStore, StoreLockedError, open_store
 
 DEFAULT_BATCH_SIZE = 5000
@@ -35,7 +39,7 @@ def _io_only(task: Any, task_run: Any, state: Any) -> bool:
     """Retry a task only when it failed on I/O (not on a lock or a bug)."""
     try:
         state.result()
-    except StoreLockedError:
+    except (StoreLockedError, FileNotFoundError):
         return False
     except OSError:
         return True
@@ -44,10 +48,25 @@ def _io_only(task: Any, task_run: Any, state: Any) -> bool:
     return False
 
 
-@task(name="discover sources", retries=2, retry_delay_seconds=1, cache_policy=NONE)
+@task(
+    name="discover sources",
+    retries=2,
+    retry_delay_seconds=1,
+    retry_condition_fn=_io_only,
+    cache_policy=NONE,
+)
 def discover(sources: list[str]) -> list[str]:
-    """The files the sources name (directories walked, globs expanded)."""
-    return expand_sources(sources)
+    """The files the sources name (directories walked, globs expanded).
+
+    A source that names nothing stops the run before anything is written: a mistyped path
+    in a nightly job must fail loudly, not ingest nothing.
+    """
+    files: list[str] = []
+    for path in iter_paths(sources):
+        if isinstance(path, RecordError):
+            raise FileNotFoundError(f"{path.source}: {path.reason}")
+        files.append(path)
+    return files
 
 
 @task(
@@ -112,9 +131,15 @@ class _Progress:
             self._bar.stop()
 
 
-def ontology_quads_source() -> Path:
-    """The Turtle file of the ontology, loaded into its own graph."""
-    return resource_dir("ontology") / "trialgraph.ttl"
+def ontology_quads() -> tuple[list[Quad], str]:
+    """The ontology's quads in its own graph, and a version that changes with the file."""
+    path = resource_dir("ontology") / "trialgraph.ttl"
+    data = path.read_bytes()
+    quads = [
+        Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH)
+        for t in parse(data, format=RdfFormat.TURTLE)
+    ]
+    return quads, f"{__version__}+{hashlib.sha256(data).hexdigest()[:12]}"
 
 
 @flow(name="trialgraph-ingest", log_prints=False, validate_parameters=False)
@@ -147,7 +172,7 @@ def ingest(
     target: GraphStore = open_store(store, endpoint, for_writing=True)
     try:
         result.recovered = target.recover()
-        target.ensure_ontology(ontology_quads_source())
+        target.ensure_ontology(*ontology_quads())
         loader = Loader(target)
         for records, n_read in _batches(read_sources(files), batch_size, quarantine):
             result.read += n_read

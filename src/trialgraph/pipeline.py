@@ -70,7 +70,7 @@ class Loader:
 
     def __init__(self, store: GraphStore) -> None:
         self.store = store
-        self.first_load = store.is_empty()
+        self.first_load = store.trial_count() == 0
         self._written: dict[str, str] = {}  # trial id -> checksum written in this run
 
     def load(self, batch: Sequence[MappedTrial]) -> LoadCounts:
