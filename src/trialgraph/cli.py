@@ -314,3 +314,142 @@ def coverage(sources: tuple[str, ...], top: int, fmt: str) -> None:
         click.echo(json.dumps(total.figures()))
     else:
         click.echo(total.report(top))
+
+
+@main.command()
+@_store_options
+@click.option(
+    "--bind",
+    default="127.0.0.1:7878",
+    show_default=True,
+    metavar="HOST:PORT",
+    help="Address to listen on. Loopback by default.",
+)
+@click.option(
+    "--allow-updates",
+    is_flag=True,
+    help="Accept SPARQL UPDATE and Graph Store writes, so that 'trialgraph ingest "
+    "--endpoint' can write while others query.",
+)
+@click.option(
+    "--i-understand-updates-are-unauthenticated",
+    "acknowledged",
+    is_flag=True,
+    help="Required with --allow-updates on a non-loopback address: anyone who can reach "
+    "the port can then change or delete the graph.",
+)
+@click.option("--no-wait", is_flag=True, help="Fail at once if an ingest is writing the store.")
+def serve(
+    store: str | None,
+    endpoint: str | None,
+    bind: str,
+    allow_updates: bool,
+    acknowledged: bool,
+    no_wait: bool,
+) -> None:
+    """Serve the store as a SPARQL 1.1 Protocol endpoint (query at /query, read-only).
+
+    Runs the Oxigraph server over the same on-disk store, with the default graph as the
+    union of all graphs, so existing SPARQL clients get the same answers as
+    'trialgraph query'. With --allow-updates it is also the one safe way to ingest and
+    query the same store at once: run 'trialgraph ingest --endpoint http://HOST:PORT'.
+    """
+    import ipaddress
+    import os
+    import shutil
+
+    from trialgraph.store import StoreError, default_store_dir, open_store
+
+    if endpoint:
+        _fail("serve works on an embedded store directory (--store), not on --endpoint")
+    host = bind.rsplit(":", 1)[0].strip("[]")
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if allow_updates and not loopback and not acknowledged:
+        _fail(
+            f"refusing --allow-updates on {bind}, which is not a loopback address: anyone who "
+            "can reach it could change the graph. Add "
+            "--i-understand-updates-are-unauthenticated if that is what you want."
+        )
+    directory = str(store or default_store_dir())
+    try:  # wait for (or refuse) a running ingest, and create the store if needed to serve
+        with open_store(directory, None, for_writing=allow_updates, wait=not no_wait):
+            pass
+    except StoreError as exc:
+        _fail(str(exc))
+    binary = shutil.which("oxigraph")
+    if binary is None:
+        _fail("the Oxigraph server is not installed: pip install oxigraph")
+    assert binary is not None
+    mode = "serve" if allow_updates else "serve-read-only"
+    click.echo(
+        f"serving {directory} at http://{bind}/query "
+        f"({'read-write' if allow_updates else 'read-only'}); Ctrl-C stops",
+        err=True,
+    )
+    args = [binary, mode, "--location", directory, "--bind", bind, "--union-default-graph"]
+    os.execv(binary, args)
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True)
+@_store_options
+@click.option("--cron", metavar="EXPR", help='A cron schedule, e.g. "0 2 * * *" (02:00 daily).')
+@click.option(
+    "--interval",
+    type=click.IntRange(1),
+    metavar="SECONDS",
+    help="Run every SECONDS instead of on a cron schedule.",
+)
+@click.option("--name", default="nightly", show_default=True, help="The deployment's name.")
+@click.option("-v", "--verbose", is_flag=True, help="Show Prefect's own log lines.")
+def schedule(
+    sources: tuple[str, ...],
+    store: str | None,
+    endpoint: str | None,
+    cron: str | None,
+    interval: int | None,
+    name: str,
+    verbose: bool,
+) -> None:
+    """Ingest SOURCES on a schedule, until stopped (Ctrl-C).
+
+    Serves the ingest flow as a Prefect deployment. Schedules need a Prefect server: the
+    one at $PREFECT_API_URL when set, else one this command starts on 127.0.0.1 and stops
+    on exit. To query while scheduled runs write, serve the store ('trialgraph serve
+    --allow-updates') and schedule with --endpoint.
+    """
+    import os
+    from pathlib import Path
+
+    if bool(cron) == bool(interval):
+        _fail("give exactly one of --cron or --interval")
+    _check_target(store, endpoint)
+    _prefect_defaults(verbose)
+    paths = [str(Path(s).resolve()) if not any(c in s for c in "*?[") else s for s in sources]
+    parameters = {
+        "sources": paths,
+        "store": str(Path(store).resolve()) if store else None,
+        "endpoint": endpoint,
+        "progress": False,
+    }
+    server = None
+    if not os.environ.get("PREFECT_API_URL"):
+        from trialgraph.prefect_server import start_local_server
+
+        server = start_local_server(log=lambda m: click.echo(m, err=True))
+    try:
+        from trialgraph.orchestration import ingest as ingest_flow
+
+        ingest_flow.serve(
+            name=name,
+            cron=cron,
+            interval=interval,
+            parameters=parameters,
+            description="Scheduled trialgraph ingestion",
+        )
+    finally:
+        if server is not None:
+            server.stop()
