@@ -1,0 +1,520 @@
+"""The store as a networkx graph: trials and the concepts they connect to.
+
+A handful of SPARQL SELECT queries (trial nodes, concept nodes, then one query per edge
+family) build a :class:`networkx.MultiDiGraph`; the number of queries does not grow with the
+number of trials, except that a subgraph's trials are sent in ``VALUES`` blocks of
+:data:`VALUES_BATCH`.
+
+Nodes are keyed by their IRI written as a CURIE (``trial:NCT01234567``, ``target:CD19``);
+each has ``label``, ``kind`` (one of :data:`KINDS`), ``curie`` (the concept's identifier in a
+standard resource where it has one, else the node's own CURIE) and ``iri``, plus a few
+kind-specific attributes. Edges carry ``relation``, ``label`` and ``predicate`` (the
+ontology property they come from); ``measures`` edges also carry ``role``, ``duration`` and
+``outcome``. Every attribute value is a non-empty string, so every format can write it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final, Protocol
+
+import networkx as nx
+from pyoxigraph import Literal, NamedNode, Triple
+
+from trialgraph.namespaces import TG, compress, expand, mint, prefixes
+
+#: Node kinds, in the order legends list them.
+KINDS: Final = ("trial", "product", "target", "condition", "endpoint", "criteria")
+#: Trials per ``VALUES`` block when projecting a subgraph.
+VALUES_BATCH: Final = 1000
+
+_TRIAL_NS: Final = prefixes()["trial"]
+#: Prefixes of trialgraph's own namespaces: a CURIE under them is not an outside identifier.
+_OWN_PREFIXES: Final = frozenset(
+    p for p, ns in prefixes().items() if ns.startswith("https://w3id.org/trialgraph/")
+)
+
+_PROLOGUE: Final = (
+    f"PREFIX tg: <{TG.NS}>\n"
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+    "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+)
+
+
+class ExportError(ValueError):
+    """A subgraph was asked for that the store cannot give (nothing matches, bad query)."""
+
+
+class SelectRows(Protocol):
+    """What a SELECT answer offers: variable names and rows of terms."""
+
+    @property
+    def variables(self) -> list[str]: ...
+    @property
+    def rows(self) -> Iterator[tuple[Any, ...]]: ...
+
+
+class Queryable(Protocol):
+    """The part of :class:`trialgraph.store.GraphStore` the projection uses."""
+
+    def query(self, sparql: str, substitutions: Mapping[str, Any] | None = None) -> Any: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """One edge family: its name, a readable label and the ontology property behind it."""
+
+    name: str
+    label: str
+    predicate: str
+    source_kind: str
+    target_kind: str
+
+
+#: Edge families, by name.
+RELATIONS: Final = {
+    r.name: r
+    for r in (
+        Relation("tests", "tests", "tg:testsProduct", "trial", "product"),
+        Relation("studies", "studies", "tg:studiesDisease", "trial", "condition"),
+        Relation("names_target", "names target", "tg:hasTarget", "trial", "target"),
+        Relation("aims_at", "aims at", "tg:aimsAt", "product", "target"),
+        Relation("measures", "measures", "tg:hasOutcome/tg:endpoint", "trial", "endpoint"),
+        Relation("assessed_by", "assessed by", "tg:hasOutcome/tg:assessedBy", "trial", "criteria"),
+    )
+}
+
+# ---------------------------------------------------------------------------------------
+# queries
+
+_TRIALS = (
+    _PROLOGUE
+    + """SELECT ?t (SAMPLE(?title_) AS ?title) (SAMPLE(?nct_) AS ?nct)
+       (SAMPLE(?status_) AS ?status)
+       (GROUP_CONCAT(DISTINCT ?phase_; separator="; ") AS ?phase)
+WHERE {
+  %VALUES%
+  ?t a tg:Trial .
+  OPTIONAL { ?t rdfs:label ?title_ }
+  OPTIONAL { ?t tg:nctId ?nct_ }
+  OPTIONAL { ?t tg:status ?status_ }
+  OPTIONAL { ?t tg:phase ?phase_ }
+}
+GROUP BY ?t
+"""
+)
+
+_CONCEPTS = (
+    _PROLOGUE
+    + """SELECT ?n ?kind (SAMPLE(?label_) AS ?label) (SAMPLE(?curie_) AS ?curie)
+       (SAMPLE(?symbol_) AS ?symbol) (SAMPLE(?code_) AS ?code)
+       (SAMPLE(?category_) AS ?category) (SAMPLE(?subtype_) AS ?subtype)
+       (GROUP_CONCAT(DISTINCT ?modality_; separator="; ") AS ?modality)
+WHERE {
+  VALUES (?class ?kind) {
+    (tg:Product "product") (tg:Target "target") (tg:Disease "condition")
+    (tg:Endpoint "endpoint") (tg:AssessmentCriteria "criteria")
+  }
+  ?n a ?class .
+  OPTIONAL { ?n rdfs:label ?label_ }
+  OPTIONAL { ?n tg:curie ?curie_ }
+  OPTIONAL { ?n tg:symbol ?symbol_ }
+  OPTIONAL { ?n skos:notation ?code_ }
+  OPTIONAL { ?n tg:category ?category_ }
+  OPTIONAL { ?n tg:modality ?m . ?m rdfs:label ?modality_ }
+  OPTIONAL {
+    ?n a ?subtype_ .
+    FILTER(?subtype_ IN (tg:GeneProductTarget, tg:IsoformTarget, tg:AntigenTarget))
+  }
+}
+GROUP BY ?n ?kind
+"""
+)
+
+_TRIAL_EDGES = (
+    _PROLOGUE
+    + """SELECT ?t ?rel ?o
+WHERE {
+  %VALUES%
+  VALUES (?p ?rel) {
+    (tg:testsProduct "tests") (tg:studiesDisease "studies") (tg:hasTarget "names_target")
+  }
+  ?t a tg:Trial ; ?p ?o .
+}
+"""
+)
+
+_AIMS_AT = (
+    _PROLOGUE
+    + """SELECT DISTINCT ?p ?x
+WHERE {
+  %VALUES%
+  ?t a tg:Trial ; tg:testsProduct ?p .
+  ?p tg:aimsAt ?x .
+}
+"""
+)
+
+_MEASURES = (
+    _PROLOGUE
+    + """SELECT ?t ?o ?e (SAMPLE(?role_) AS ?role) (SAMPLE(?duration_) AS ?duration)
+       (SAMPLE(?code_) AS ?code)
+WHERE {
+  %VALUES%
+  ?t a tg:Trial ; tg:hasOutcome ?o .
+  ?o tg:endpoint ?e .
+  OPTIONAL { ?e skos:notation ?code_ }
+  OPTIONAL { ?o tg:role ?role_ }
+  OPTIONAL { ?o tg:isoDuration ?duration_ }
+}
+GROUP BY ?t ?o ?e
+"""
+)
+
+_ASSESSED_BY = (
+    _PROLOGUE
+    + """SELECT ?t ?c (GROUP_CONCAT(DISTINCT ?role_; separator="; ") AS ?role)
+       (GROUP_CONCAT(DISTINCT ?code_; separator="; ") AS ?endpoints)
+WHERE {
+  %VALUES%
+  ?t a tg:Trial ; tg:hasOutcome ?o .
+  ?o tg:assessedBy ?c .
+  OPTIONAL { ?o tg:role ?role_ }
+  OPTIONAL { ?o tg:endpoint ?e . ?e skos:notation ?code_ }
+}
+GROUP BY ?t ?c
+"""
+)
+
+_BY_TARGET = (
+    _PROLOGUE
+    + """SELECT DISTINCT ?t ?q ?qiri
+WHERE {
+  ?t a tg:Trial ; tg:hasTarget ?x .
+  OPTIONAL { ?x tg:symbol ?symbol }
+  OPTIONAL { ?x tg:curie ?curie }
+  OPTIONAL { ?x rdfs:label ?label }
+  FILTER(STR(?x) = STR(?qiri) || LCASE(STR(?symbol)) = LCASE(STR(?q))
+         || LCASE(STR(?curie)) = LCASE(STR(?q)) || LCASE(STR(?label)) = LCASE(STR(?q)))
+}
+"""
+)
+
+_BY_CONDITION = (
+    _PROLOGUE
+    + """SELECT DISTINCT ?t ?q ?qiri
+WHERE {
+  ?t a tg:Trial ; tg:studiesDisease ?d .
+  OPTIONAL { ?d tg:curie ?curie }
+  OPTIONAL { ?d rdfs:label ?label }
+  FILTER(STR(?d) = STR(?qiri) || LCASE(STR(?curie)) = LCASE(STR(?q))
+         || LCASE(STR(?label)) = LCASE(STR(?q)))
+}
+"""
+)
+
+_KNOWN_TRIALS = _PROLOGUE + "SELECT ?t WHERE { %VALUES% ?t a tg:Trial . }\n"
+
+
+# ---------------------------------------------------------------------------------------
+# helpers
+
+
+def node_id(iri: str) -> str:
+    """A node's key: its IRI as a CURIE where the prefix map allows, else the IRI.
+
+    >>> node_id("https://w3id.org/trialgraph/target/CD19")
+    'target:CD19'
+    >>> node_id("urn:example:x")
+    'urn:example:x'
+    """
+    return compress(iri) or iri
+
+
+def link(curie: str) -> str | None:
+    """A resolver URL for an identifier in an outside resource, ``None`` for our own.
+
+    >>> link("HGNC:1633")
+    'https://bioregistry.io/HGNC:1633'
+    >>> link("target:CD19") is None
+    True
+    """
+    prefix, sep, local = curie.partition(":")
+    if not sep or not local or prefix in _OWN_PREFIXES or prefix not in prefixes():
+        return None
+    return f"https://bioregistry.io/{curie}"
+
+
+def _text(term: object) -> str:
+    if isinstance(term, Literal | NamedNode):
+        return term.value
+    return ""
+
+
+def _rows(store: Queryable, sparql: str, **bindings: Any) -> Iterator[tuple[Any, ...]]:
+    result = store.query(sparql, bindings or None)
+    rows = getattr(result, "rows", None)
+    if rows is None:
+        raise ExportError("expected a SELECT result from the store")
+    yield from rows
+
+
+def _values_blocks(trials: Sequence[str] | None) -> Iterator[str]:
+    """``VALUES ?t { ... }`` blocks for the trial IRIs, or one empty string for all trials.
+
+    IRIs are written by pyoxigraph (``str(NamedNode)``), which validates and escapes them.
+    """
+    if trials is None:
+        yield ""
+        return
+    for start in range(0, len(trials), VALUES_BATCH):
+        chunk = trials[start : start + VALUES_BATCH]
+        yield "VALUES ?t { " + " ".join(str(NamedNode(t)) for t in chunk) + " }"
+
+
+def _batched(
+    store: Queryable, template: str, trials: Sequence[str] | None
+) -> Iterator[tuple[Any, ...]]:
+    for block in _values_blocks(trials):
+        yield from _rows(store, template.replace("%VALUES%", block))
+
+
+def _as_iri(text: str) -> str:
+    """The IRI a user's name for a node denotes, if it is an IRI or a known CURIE."""
+    if "://" in text or text.startswith("urn:"):
+        return text
+    try:
+        return expand(text)
+    except KeyError:
+        return text
+
+
+def trial_iri(name: str) -> str:
+    """The IRI of a trial given as an id, a CURIE or an IRI.
+
+    >>> trial_iri("NCT01234567")
+    'https://w3id.org/trialgraph/trial/NCT01234567'
+    >>> trial_iri("trial:NCT01234567")
+    'https://w3id.org/trialgraph/trial/NCT01234567'
+    """
+    name = name.strip()
+    if name.startswith("trial:") or "://" in name:
+        return _as_iri(name)
+    return mint("trial", name).value
+
+
+def _matching(store: Queryable, sparql: str, value: str) -> set[str]:
+    bindings = {"q": Literal(value.strip()), "qiri": Literal(_as_iri(value.strip()))}
+    return {
+        row[0].value for row in _rows(store, sparql, **bindings) if isinstance(row[0], NamedNode)
+    }
+
+
+def _construct_nodes(store: Queryable, construct: str) -> set[str]:
+    try:
+        result = store.query(construct)
+    except (SyntaxError, ValueError, OSError) as error:
+        raise ExportError(f"the CONSTRUCT query failed: {error}") from error
+    if getattr(result, "rows", None) is not None or isinstance(result, bool):
+        raise ExportError("the subgraph query must be a CONSTRUCT (or DESCRIBE) query")
+    found: set[str] = set()
+    for triple in result:
+        if not isinstance(triple, Triple):
+            continue
+        for term in (triple.subject, triple.object):
+            if isinstance(term, NamedNode):
+                found.add(term.value)
+    return found
+
+
+def select_trials(
+    store: Queryable,
+    *,
+    target: str | None = None,
+    condition: str | None = None,
+    trials: Iterable[str] | None = None,
+    construct_nodes: set[str] | None = None,
+) -> list[str] | None:
+    """The trial IRIs the filters keep (all filters must hold), or ``None`` for no filter."""
+    chosen: set[str] | None = None
+
+    def narrow(found: set[str], what: str) -> None:
+        nonlocal chosen
+        if not found:
+            raise ExportError(f"no trial matches {what}")
+        chosen = found if chosen is None else chosen & found
+
+    if target is not None:
+        narrow(_matching(store, _BY_TARGET, target), f"target {target!r}")
+    if condition is not None:
+        narrow(_matching(store, _BY_CONDITION, condition), f"condition {condition!r}")
+    if trials is not None:
+        wanted = sorted({trial_iri(t) for t in trials})
+        known = {row[0].value for row in _batched(store, _KNOWN_TRIALS, wanted)}
+        missing = [node_id(t) for t in wanted if t not in known]
+        if missing:
+            raise ExportError("no such trial: " + ", ".join(missing))
+        narrow(known, "the trial list")
+    if construct_nodes is not None:
+        found = {n for n in construct_nodes if n.startswith(_TRIAL_NS)}
+        chosen = found if chosen is None else chosen & found
+    if chosen is not None and not chosen and construct_nodes is None:
+        raise ExportError("no trial matches all the filters given")
+    return None if chosen is None else sorted(chosen)
+
+
+# ---------------------------------------------------------------------------------------
+# the projection
+
+
+def _attrs(**values: str) -> dict[str, str]:
+    return {k: v for k, v in values.items() if v}
+
+
+def _edge(
+    graph: nx.MultiDiGraph[str], source: str, target: str, relation: str, key: str, **extra: str
+) -> None:
+    rel = RELATIONS[relation]
+    for node, kind in ((source, rel.source_kind), (target, rel.target_kind)):
+        if node not in graph:
+            graph.add_node(node, kind=kind)
+    graph.add_edge(
+        source,
+        target,
+        key=key,
+        **_attrs(relation=rel.name, label=rel.label, predicate=rel.predicate, **extra),
+    )
+
+
+def project(
+    store: Queryable,
+    *,
+    kinds: Iterable[str] | None = None,
+    target: str | None = None,
+    condition: str | None = None,
+    trials: Iterable[str] | None = None,
+    construct: str | None = None,
+) -> nx.MultiDiGraph[str]:
+    """The store (or a subgraph of it) as a directed multigraph.
+
+    ``target`` / ``condition`` keep the trials that name that target or study that
+    condition (matched by symbol, label, CURIE or node IRI, ignoring case), ``trials`` keeps
+    the trials listed (ids, CURIEs or IRIs), with everything those trials connect to.
+    ``construct`` is a CONSTRUCT query: the result is the projection induced on the nodes
+    its triples mention. Filters combine: a node must pass all of them. ``kinds`` keeps only
+    nodes of those kinds (and the edges between them).
+    """
+    keep = set(KINDS if kinds is None else kinds)
+    unknown = keep - set(KINDS)
+    if unknown:
+        raise ExportError(f"unknown node kind(s) {sorted(unknown)}; known: {', '.join(KINDS)}")
+    construct_nodes = _construct_nodes(store, construct) if construct is not None else None
+    chosen = select_trials(
+        store, target=target, condition=condition, trials=trials, construct_nodes=construct_nodes
+    )
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+    if chosen == [] and construct_nodes is None:
+        return graph
+
+    # edges first: they decide which concept nodes belong to the projection
+    trial_rows = chosen != []
+    if trial_rows:
+        for t, rel, o in _batched(store, _TRIAL_EDGES, chosen):
+            if isinstance(t, NamedNode) and isinstance(o, NamedNode):
+                _edge(graph, node_id(t.value), node_id(o.value), rel.value, rel.value)
+        for t, o, e, role, duration, code in _batched(store, _MEASURES, chosen):
+            if isinstance(t, NamedNode) and isinstance(e, NamedNode):
+                outcome = node_id(o.value) if isinstance(o, NamedNode) else ""
+                _edge(
+                    graph,
+                    node_id(t.value),
+                    node_id(e.value),
+                    "measures",
+                    f"measures|{outcome}|{_text(code) or node_id(e.value)}",
+                    role=_text(role),
+                    duration=_text(duration),
+                    outcome=outcome,
+                )
+        for t, c, role, endpoints in _batched(store, _ASSESSED_BY, chosen):
+            if isinstance(t, NamedNode) and isinstance(c, NamedNode):
+                _edge(
+                    graph,
+                    node_id(t.value),
+                    node_id(c.value),
+                    "assessed_by",
+                    "assessed_by",
+                    role=_text(role),
+                    endpoints=_text(endpoints),
+                )
+    for p, x in _batched(store, _AIMS_AT, chosen if trial_rows else None):
+        if isinstance(p, NamedNode) and isinstance(x, NamedNode):
+            _edge(graph, node_id(p.value), node_id(x.value), "aims_at", "aims_at")
+
+    # then node attributes
+    if trial_rows:
+        for t, title, nct, status, phase in _batched(store, _TRIALS, chosen):
+            if not isinstance(t, NamedNode):
+                continue
+            ident = node_id(t.value)
+            graph.add_node(
+                ident,
+                **_trial_attrs(
+                    t.value, ident, _text(title), _text(nct), _text(status), _text(phase)
+                ),
+            )
+    for row in _rows(store, _CONCEPTS):
+        n, kind, label, curie, symbol, code, category, subtype, modality = row
+        if not isinstance(n, NamedNode):
+            continue
+        ident = node_id(n.value)
+        if ident not in graph:
+            continue
+        own = _text(curie) or ident
+        graph.add_node(
+            ident,
+            **_attrs(
+                label=_text(symbol) or _text(label) or _text(code) or ident,
+                kind=_text(kind),
+                curie=own,
+                iri=n.value,
+                name=_text(label),
+                symbol=_text(symbol),
+                code=_text(code),
+                category=_text(category),
+                modality=_text(modality),
+                target_type=node_id(subtype.value).removeprefix("tg:")
+                if isinstance(subtype, NamedNode)
+                else "",
+                url=link(own) or "",
+            ),
+        )
+
+    # nodes reached only by an edge but never described get a minimal description
+    for ident, data in graph.nodes(data=True):
+        if "label" not in data:
+            data.update(_attrs(label=ident, curie=ident, iri=_as_iri(ident)))
+
+    if construct_nodes is not None:
+        wanted = {node_id(n) for n in construct_nodes}
+        graph.remove_nodes_from([n for n in list(graph) if n not in wanted])
+    graph.remove_nodes_from([n for n, d in graph.nodes(data=True) if d.get("kind") not in keep])
+    return graph
+
+
+def _trial_attrs(
+    iri: str, ident: str, title: str, nct: str, status: str, phase: str
+) -> dict[str, str]:
+    local = iri.removeprefix(_TRIAL_NS)
+    url = f"https://clinicaltrials.gov/study/{nct}" if nct else ""
+    return _attrs(
+        label=nct or local,
+        kind="trial",
+        curie=f"NCT:{nct}" if nct else ident,
+        iri=iri,
+        title=title,
+        nct_id=nct,
+        status=status,
+        phase=phase,
+        url=url,
+    )
