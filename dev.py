@@ -52,7 +52,22 @@ def demo() -> None:
     """The main job on the bundled sample records."""
     ensure_venv("")
     trialgraph = BIN / "trialgraph"
-    run(trialgraph, "read", "examples/")
+    store = OUT / "store"
+    run(
+        trialgraph,
+        "ingest",
+        "examples/",
+        "--store",
+        store,
+        "--quarantine",
+        OUT / "quarantine.jsonl",
+    )
+    print("\nWhich targets do the trials aim at, and with which products?", flush=True)
+    run(trialgraph, "query", "trial-targets", "--store", store)
+    print("\nWhich endpoints do the trials measure?", flush=True)
+    run(trialgraph, "query", "trials-per-endpoint", "--store", store)
+    run(trialgraph, "export", "--format", "html", "--store", store, "--out", OUT / "graph.html")
+    print(f"\nOpen {(OUT / 'graph.html').as_uri()} in a browser to explore the graph.")
 
 
 def test() -> None:

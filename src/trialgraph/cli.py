@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -160,9 +161,16 @@ def ingest(
     records were quarantined.
     """
     _check_target(store, endpoint)
+    from trialgraph.store import StoreError, default_store_dir, open_store
+
+    directory = store or default_store_dir()
+    if endpoint is None and Path(directory).is_dir():
+        try:  # a locked store fails now, not after Prefect has started and waited on it
+            open_store(directory, None, for_writing=True, wait=False).close()
+        except StoreError as exc:
+            _fail(str(exc))
     _prefect_defaults(verbose)
     from trialgraph.orchestration import ingest as ingest_flow
-    from trialgraph.store import StoreError
 
     try:
         result = ingest_flow(
@@ -453,3 +461,80 @@ def schedule(
     finally:
         if server is not None:
             server.stop()
+
+
+def _format_help() -> str:
+    from trialgraph.export import FORMATS
+
+    return "; ".join(f"{f.name}: {f.description}" for f in FORMATS.values())
+
+
+@main.command()
+@click.option(
+    "--format",
+    "fmt",
+    required=True,
+    type=click.Choice(["graphml", "gexf", "cytoscape", "nodelink", "kgx", "html", "svg"]),
+    help="graphml/gexf for Gephi, cytoscape for Cytoscape, nodelink JSON, kgx "
+    "(nodes.tsv + edges.tsv), html (an interactive page that works offline), svg (a picture).",
+)
+@click.option("--out", type=click.Path(), help="Output file (a directory for kgx).")
+@_store_options
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    metavar="KIND",
+    help="Keep only these node kinds (repeatable or comma-separated): trial, product, "
+    "target, condition, endpoint, criteria.",
+)
+@click.option("--target", help="Only trials naming this target (symbol, synonym or CURIE).")
+@click.option("--condition", help="Only trials studying this condition (label or CURIE).")
+@click.option("--trial", "trials", multiple=True, help="Only these trials (repeatable).")
+@click.option(
+    "--construct",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Only the nodes a SPARQL CONSTRUCT query (a file) returns.",
+)
+@click.option("--no-wait", is_flag=True, help="Fail at once if an ingest is writing the store.")
+def export(
+    fmt: str,
+    out: str | None,
+    store: str | None,
+    endpoint: str | None,
+    kinds: tuple[str, ...],
+    target: str | None,
+    condition: str | None,
+    trials: tuple[str, ...],
+    construct: str | None,
+    no_wait: bool,
+) -> None:
+    """Write the graph (or a subgraph) for visualization in Gephi, Cytoscape or a browser.
+
+    Nodes are trials, products, targets, conditions, endpoint concepts and criteria, each
+    with its label, kind and CURIE; edges say which trial tests, studies and measures what,
+    and which product aims at which target.
+    """
+    from pathlib import Path
+
+    from trialgraph.export import ExportError, default_output, kinds_from
+    from trialgraph.export import export as write_export
+    from trialgraph.store import StoreError, open_store
+
+    _check_target(store, endpoint)
+    path = Path(out) if out else default_output(fmt)
+    try:
+        with open_store(store, endpoint, for_writing=False, wait=not no_wait) as source:
+            written = write_export(
+                source,
+                fmt,
+                path,
+                kinds=kinds_from(kinds) if kinds else None,
+                target=target,
+                condition=condition,
+                trials=list(trials) or None,
+                construct=Path(construct).read_text("utf-8") if construct else None,
+            )
+    except (ExportError, StoreError) as exc:
+        _fail(str(exc))
+    click.echo(f"wrote {written}")
