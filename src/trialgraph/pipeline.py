@@ -76,9 +76,10 @@ class Loader:
     def load(self, batch: Sequence[MappedTrial]) -> LoadCounts:
         counts = LoadCounts()
         latest: dict[str, MappedTrial] = {}
+        superseded: dict[str, int] = {}  # earlier records of a trial met twice in the batch
         for trial in batch:  # the same trial twice in one batch: the later record wins
             if trial.trial_id in latest:
-                counts.loaded += 1
+                superseded[trial.trial_id] = superseded.get(trial.trial_id, 0) + 1
             latest[trial.trial_id] = trial
         unseen = [t.graph for t in latest.values() if t.trial_id not in self._written]
         stored = {} if self.first_load or not unseen else self.store.checksums(unseen)
@@ -86,15 +87,17 @@ class Loader:
         replace: list[MappedTrial] = []
         for trial in latest.values():
             previous = self._written.get(trial.trial_id) or stored.get(trial.graph.value)
+            # a superseded record shares its winner's fate: written, or nothing written
+            also = superseded.get(trial.trial_id, 0)
             if previous == trial.checksum:
-                counts.unchanged += 1
+                counts.unchanged += 1 + also
                 continue
             if self.first_load and trial.trial_id not in self._written:
                 fresh.append(trial)
             else:
                 replace.append(trial)
             self._written[trial.trial_id] = trial.checksum
-            counts.loaded += 1
+            counts.loaded += 1 + also
         if fresh:
             self.store.bulk_load([fresh])
         if replace:
@@ -116,8 +119,12 @@ class Quarantine:
             if self._file is None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._file = self.path.open("w", encoding="utf-8")
-            entry = error.to_dict()
-            entry["excerpt"] = entry["excerpt"][:EXCERPT_CHARS]
+            entry = {
+                "source": error.source,
+                "location": error.location,
+                "reason": error.reason,
+                "excerpt": error.excerpt[:EXCERPT_CHARS],
+            }
             self._file.write(json.dumps(entry, ensure_ascii=False) + "\n")
             self.count += 1
             kind = error.reason.split(":")[0][:80]
