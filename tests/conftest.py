@@ -1,8 +1,14 @@
-"""Shared fixtures: the bundled corpus, read with the real readers."""
+"""Shared fixtures: the bundled corpus, read with the real readers, and an Oxigraph server."""
 
 from __future__ import annotations
 
 import dataclasses
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +23,7 @@ SEEDS = DATA / "seeds"
 CORPUS = [DATA / "seeds", DATA / "ctgov-json", DATA / "ctgov-csv"]
 #: A fixed ingest time, so mapped graphs are identical from run to run.
 FIXED_TIME = datetime(2026, 1, 1, tzinfo=UTC)
+OXIGRAPH = Path(sys.executable).with_name("oxigraph")
 
 
 def read_records(paths: list[Path]) -> Iterator[TrialRecord]:
@@ -36,3 +43,59 @@ def seed_records() -> dict[str, TrialRecord]:
 def corpus_records() -> list[TrialRecord]:
     """Every record of the bundled corpus (5 plaintext, 100 JSON, 87 CSV)."""
     return list(read_records(CORPUS))
+
+
+def free_port() -> int:
+    """A TCP port on the loopback interface that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real ``oxigraph serve`` on disk (union default graph) on a free port; its base URL.
+
+    One per session, stopped at the end; tests that need it empty drop its graphs first.
+    """
+    binary = OXIGRAPH if OXIGRAPH.exists() else shutil.which("oxigraph")
+    if binary is None:
+        pytest.skip("the oxigraph server (PyPI package `oxigraph`) is not installed")
+    port = free_port()
+    location = tmp_path_factory.mktemp("oxigraph-server")
+    process = subprocess.Popen(
+        [
+            str(binary),
+            "serve",
+            "--location",
+            str(location),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/query?query=ASK%7B%7D", timeout=2):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    assert process.stderr is not None
+                    raise RuntimeError(
+                        f"oxigraph serve did not start: {process.stderr.read()!r}"
+                    ) from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -159,7 +159,12 @@ def test_endpoints_000(seed_store: Store, seeds: dict[str, str]) -> None:
         assert "RECIST 1.1" in next(r for r in table if r["endpoint"] == code)["criteria"]
     cytokines = next(r for r in table if r["endpoint"] == "CYTOKINES")
     assert set(cytokines["analytes"].split("; ")) == {
-        "IL-6", "IFN-γ", "IL-2", "TNF-α", "ferritin", "CRP"
+        "IL-6",
+        "IFN-γ",
+        "IL-2",
+        "TNF-α",
+        "ferritin",
+        "CRP",
     }
 
 
@@ -179,15 +184,30 @@ def test_endpoints_002(seed_store: Store, seeds: dict[str, str]) -> None:
     table = _endpoints(seed_store, seeds)["002"]
     assert _codes(table, "primary") == {"DLT": {"P28D"}}
     secondary = _codes(table, "secondary")
-    expected = {"MTD": "P28D", "ORR": "P12M", "PFS": "P12M", "OS": "P12M", "CMAX": "P12M",
-                "AUC": "P28D", "CYTOKINES": "P28D"}
+    expected = {
+        "MTD": "P28D",
+        "ORR": "P12M",
+        "PFS": "P12M",
+        "OS": "P12M",
+        "CMAX": "P12M",
+        "AUC": "P28D",
+        "CYTOKINES": "P28D",
+    }
     for code, duration in expected.items():
         assert secondary[code] == {duration}, code
     orr = next(r for r in table if r["endpoint"] == "ORR")
     assert orr["criteria"] == "RECIST 1.1"
     cytokines = next(r for r in table if r["endpoint"] == "CYTOKINES")
     assert set(cytokines["analytes"].split("; ")) == {
-        "IL-2", "IL-4", "IL-6", "IL-8", "IL-10", "IL-15", "IFN-γ", "TNF-α", "MCP-1"
+        "IL-2",
+        "IL-4",
+        "IL-6",
+        "IL-8",
+        "IL-10",
+        "IL-15",
+        "IFN-γ",
+        "TNF-α",
+        "MCP-1",
     }
 
 
@@ -206,7 +226,10 @@ def test_endpoints_003(seed_store: Store, seeds: dict[str, str]) -> None:
 def test_endpoints_004(seed_store: Store, seeds: dict[str, str]) -> None:
     table = _endpoints(seed_store, seeds)["004"]
     assert _codes(table, "primary") == {
-        "DLT": {"P28D"}, "MTD": {"P28D"}, "AE": {"P72W"}, "SAE": {"P72W"}
+        "DLT": {"P28D"},
+        "MTD": {"P28D"},
+        "AE": {"P72W"},
+        "SAE": {"P72W"},
     }
     assert _codes(table, "secondary") == {"ORR": {"P18M"}, "DOR": {"P18M"}, "PFS": {"P18M"}}
     assert next(r for r in table if r["endpoint"] == "SAE")["criteria"] == "CTCAE v5.0"
@@ -247,7 +270,9 @@ def test_across_the_five(seed_store: Store, seeds: dict[str, str]) -> None:
 
 def _graph(mapped: MappedTrial) -> Graph:
     """The trial graph and its concept descriptions as one rdflib graph."""
-    triples = [Quad(q.subject, q.predicate, q.object) for q in (*mapped.quads, *mapped.concept_quads)]
+    triples = [
+        Quad(q.subject, q.predicate, q.object) for q in (*mapped.quads, *mapped.concept_quads)
+    ]
     data = serialize([q.triple for q in triples], format=RdfFormat.N_TRIPLES)
     return Graph().parse(data=data, format="nt")
 

@@ -24,8 +24,9 @@ def _declared(ontology: Graph) -> set[str]:
 
 
 def test_every_python_name_is_declared_and_every_term_has_a_name(ontology: Graph) -> None:
-    named = {node.value for name, node in vars(TG).items() if not name.startswith("_")
-             and name != "NS"}
+    named = {
+        node.value for name, node in vars(TG).items() if not name.startswith("_") and name != "NS"
+    }
     assert named == _declared(ontology)
 
 

@@ -63,7 +63,7 @@ def read(sources: tuple[str, ...], fmt: str) -> None:
     from trialgraph.sources import read_sources
 
     counts = {"records": 0, "errors": 0}
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     for item in _guard(read_sources(sources)):
         if isinstance(item, RecordError):
             counts["errors"] += 1
@@ -276,14 +276,16 @@ def query(
     if not name_or_file:
         _fail("name a query (see 'trialgraph query --list') or give a .rq file")
     _check_target(store, endpoint)
-    from trialgraph.store import StoreError, open_store
+    from trialgraph.store import SelectResult, StoreError, open_store
 
     try:
         named = load_query(str(name_or_file))
         text = named.bind(parse_params(params))
         with open_store(store, endpoint, for_writing=False, wait=not no_wait) as target:
             result = target.query(text)
-            write_results(result.variables, iter(result.rows), fmt, click.get_text_stream("stdout"))
+            if not isinstance(result, SelectResult):
+                raise QueryError(f"{named.name} is not a SELECT query; only SELECT is tabulated")
+            write_results(result.variables, result.rows, fmt, sys.stdout)
     except (QueryError, StoreError) as exc:
         _fail(str(exc))
     except (SyntaxError, RuntimeError) as exc:

@@ -102,8 +102,7 @@ class Coverage:
             f"| {self.conditions} |",
             f"| interventions with a modality | {f['interventions_with_modality']:.1%} "
             f"| {self.interventions} |",
-            f"| trials with at least one target | {f['trials_with_target']:.1%} "
-            f"| {self.trials} |",
+            f"| trials with at least one target | {f['trials_with_target']:.1%} | {self.trials} |",
         ]
         for title, counter in (
             ("Most frequent unmapped outcome measures", self.unmapped_outcomes),

@@ -254,16 +254,16 @@ def map_record(record: TrialRecord, *, ingested_at: datetime | None = None) -> M
     # conditions
     conditions = tuple(normalize_conditions(record))
     for n, condition in enumerate(conditions, 1):
-        mention = mint("condition", f"{tid}-{n}")
+        condition_node = mint("condition", f"{tid}-{n}")
         disease = _disease_node(w, condition)
-        w.add(trial, TG.hasCondition, mention)
-        w.add(mention, STD.rdf_type, TG.ConditionMention)
-        w.text(mention, STD.label, condition.text)
-        w.text(mention, TG.textAsWritten, condition.text)
-        w.add(mention, TG.disease, disease)
-        w.add(mention, TG.ordinal, _int(n))
+        w.add(trial, TG.hasCondition, condition_node)
+        w.add(condition_node, STD.rdf_type, TG.ConditionMention)
+        w.text(condition_node, STD.label, condition.text)
+        w.text(condition_node, TG.textAsWritten, condition.text)
+        w.add(condition_node, TG.disease, disease)
+        w.add(condition_node, TG.ordinal, _int(n))
         for qualifier in condition.qualifiers:
-            w.text(mention, TG.qualifier, qualifier)
+            w.text(condition_node, TG.qualifier, qualifier)
         w.add(trial, TG.studiesDisease, disease)
 
     # interventions, products and the targets they aim at

@@ -163,9 +163,7 @@ def ingest(
     files = discover(sources)
     logger.info("ingesting %d files", len(files))
     stamp = ingested_at.strftime("%Y%m%dT%H%M%SZ")
-    quarantine = Quarantine(
-        Path(quarantine_path or f"trialgraph-quarantine/ingest-{stamp}.jsonl")
-    )
+    quarantine = Quarantine(Path(quarantine_path or f"trialgraph-quarantine/ingest-{stamp}.jsonl"))
     result = IngestResult()
     coverage = Coverage()
     bar = _Progress(progress)
@@ -176,9 +174,7 @@ def ingest(
         loader = Loader(target)
         for records, n_read in _batches(read_sources(files), batch_size, quarantine):
             result.read += n_read
-            loaded, unchanged, errors, batch_coverage = map_and_load(
-                records, loader, ingested_at
-            )
+            loaded, unchanged, errors, batch_coverage = map_and_load(records, loader, ingested_at)
             quarantine.add(errors)
             result.loaded += loaded
             result.unchanged += unchanged

@@ -23,12 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from pyoxigraph import BlankNode, Literal, NamedNode
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from trialgraph.namespaces import STD, resource_dir
 
 Term = NamedNode | BlankNode | Literal
-Row = Sequence[Term | None]
+Row = Sequence[Term | Triple | None]
 
 PARAM_TYPES = ("string", "integer", "iri", "duration")
 _PARAM = re.compile(
@@ -138,9 +138,7 @@ def parse_query(path: Path, text: str) -> NamedQuery:
 def catalogue() -> dict[str, NamedQuery]:
     """Every query in ``queries/``, by name."""
     folder = resource_dir("queries")
-    return {
-        p.stem: parse_query(p, p.read_text("utf-8")) for p in sorted(folder.glob("*.rq"))
-    }
+    return {p.stem: parse_query(p, p.read_text("utf-8")) for p in sorted(folder.glob("*.rq"))}
 
 
 def load_query(name_or_file: str) -> NamedQuery:
@@ -167,16 +165,16 @@ def parse_params(pairs: Iterable[str]) -> dict[str, str]:
     return values
 
 
-def cell(term: Term | None) -> str:
+def cell(term: Term | Triple | None) -> str:
     """A result term as plain text: a literal's value, an IRI, empty when unbound."""
     if term is None:
         return ""
+    if isinstance(term, Triple):
+        return str(term)
     return term.value
 
 
-def write_results(
-    variables: Sequence[str], rows: Iterator[Row], fmt: str, out: TextIO
-) -> int:
+def write_results(variables: Sequence[str], rows: Iterator[Row], fmt: str, out: TextIO) -> int:
     """Stream rows to ``out`` as table, csv, tsv or json (JSON Lines); returns the row count."""
     count = 0
     if fmt in ("csv", "tsv"):
@@ -196,9 +194,7 @@ def write_results(
         return count
     # table: needs the widths, so it holds the rows (use csv/tsv/json for large results)
     table = [[cell(t).replace("\n", " ") for t in row] for row in rows]
-    widths = [
-        min(max([len(v)] + [len(r[i]) for r in table]), 60) for i, v in enumerate(variables)
-    ]
+    widths = [min(max([len(v)] + [len(r[i]) for r in table]), 60) for i, v in enumerate(variables)]
     buffer = io.StringIO()
     buffer.write("  ".join(v.ljust(w) for v, w in zip(variables, widths, strict=True)).rstrip())
     buffer.write("\n" + "  ".join("-" * w for w in widths) + "\n")
