@@ -446,7 +446,10 @@ class _Base:
         A trial graph is complete when it is typed ``tg:TrialGraph``, has a
         ``tg:checksum``, and holds exactly its ``tg:quadCount`` quads. Dropped graphs lose
         their checksum, so the next ingest loads them again. Returns the dropped graph IRIs
-        (nothing when there is no marker); the marker is cleared afterwards.
+        (nothing when there is no marker); the marker is cleared afterwards. Call it when a
+        writer starts, before it writes: an embedded store's lock guarantees no other writer
+        is running then, but a remote server has no lock, so a marker there may also belong
+        to a live ingest elsewhere (its ``pid``, ``host`` and ``started`` tell which).
         """
         if self.write_marker() is None:
             return []
@@ -524,7 +527,9 @@ class EmbeddedStore(_Base):
     """An Oxigraph store in this process: a directory on disk, or in memory (``None``).
 
     Opening a directory takes Oxigraph's exclusive lock; if another process holds it,
-    :class:`StoreLockedError` is raised.
+    :class:`StoreLockedError` is raised. Query rows are read lazily from pyoxigraph, whose
+    results must be consumed (and dropped) in the thread that made them, and keep the
+    store, and so its lock, alive until they are.
     """
 
     def __init__(self, path: str | Path | None = None, *, writable: bool = True) -> None:
