@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TypeAlias
@@ -474,13 +475,17 @@ def test_a_served_store_answers_like_the_embedded_one(
     corpus_store: tuple[Path, IngestResult], oxigraph_server: str, tmp_path: Path
 ) -> None:
     path, embedded_run = corpus_store
+    remote = RemoteStore(oxigraph_server)
+    drop_all = urllib.request.Request(
+        remote.update_url, b"DROP ALL", {"Content-Type": "application/sparql-update"}
+    )
+    urllib.request.urlopen(drop_all, timeout=30).close()  # the server is shared: start empty
     result = run_ingest(CORPUS, tmp_path / "quarantine.jsonl", endpoint=oxigraph_server)
     assert counts(result) == counts(embedded_run)
     assert (result.trials_in_store, result.quads) == (
         embedded_run.trials_in_store,
         embedded_run.quads,
     )
-    remote = RemoteStore(oxigraph_server)
     with open_store(path, for_writing=False) as embedded:
         for name in CONTRACT_QUERIES:
             rows = contract_rows(embedded, name)
