@@ -161,8 +161,13 @@ def ingest(
     records were quarantined.
     """
     _check_target(store, endpoint)
+    from trialgraph.records import RecordError as _Missing
+    from trialgraph.sources import iter_paths
     from trialgraph.store import StoreError, default_store_dir, open_store
 
+    for path in iter_paths(sources):  # a mistyped source fails before Prefect starts
+        if isinstance(path, _Missing):
+            _fail(f"{path.source}: {path.reason}")
     directory = store or default_store_dir()
     if endpoint is None and Path(directory).is_dir():
         try:  # a locked store fails now, not after Prefect has started and waited on it

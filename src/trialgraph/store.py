@@ -538,6 +538,8 @@ class EmbeddedStore(_Base):
         self._memory_marker: dict[str, object] | None = None
         self._handle: Store | None = None
         try:
+            if self.path is not None and writable:
+                self.path.mkdir(parents=True, exist_ok=True)  # Oxigraph makes only the leaf
             self._handle = Store(None if self.path is None else str(self.path))
         except OSError as error:
             if self.path is not None and _is_lock_error(error):
