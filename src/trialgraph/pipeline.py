@@ -162,6 +162,14 @@ class IngestResult:
             f"quads in store:      {self.quads}",
             f"time:                {self.seconds:.1f} s ({rate:,.0f} records/s)",
         ]
+        if self.coverage:
+            c = self.coverage
+            lines.append(
+                f"coverage:            {c['outcomes_coded']:.0%} of outcomes coded, "
+                f"{c['conditions_identified']:.0%} of conditions identified, "
+                f"{c['trials_with_target']:.0%} of trials with a target "
+                "(trialgraph coverage lists what is missing)"
+            )
         if self.recovered:
             lines.append(
                 f"recovered:           {len(self.recovered)} incomplete trial graphs "
