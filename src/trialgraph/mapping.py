@@ -17,18 +17,17 @@ from datetime import UTC, datetime
 from pyoxigraph import Literal, NamedNode, Quad
 
 from trialgraph import __version__
-from trialgraph.namespaces import STD, TG, expand, mint, prefixes
+from trialgraph.namespaces import STD, TG, expand, mint
 from trialgraph.normalize.conditions import normalize_conditions
 from trialgraph.normalize.endpoints import classify_outcome, endpoint_concepts
 from trialgraph.normalize.model import Analyte, Condition, Criterion, Endpoint, Product, Target
 from trialgraph.normalize.products import normalize_product
 from trialgraph.normalize.targets import find_targets, resolve_target
 from trialgraph.records import TrialRecord
+from trialgraph.store import CONCEPTS_GRAPH, ONTOLOGY_GRAPH
 
-#: Named graph holding shared concept descriptions (labels, identifiers, categories).
-CONCEPTS_GRAPH = NamedNode(prefixes()["graph"] + "concepts")
-#: Named graph holding the ontology itself.
-ONTOLOGY_GRAPH = NamedNode(prefixes()["graph"] + "ontology")
+__all__ = ["CONCEPTS_GRAPH", "ONTOLOGY_GRAPH", "MappedTrial", "map_record", "trial_graph"]
+
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_MONTH = re.compile(r"^\d{4}-\d{2}$")
