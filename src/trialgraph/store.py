@@ -391,6 +391,25 @@ class _Base:
     def _update(self, sparql: str) -> None:
         raise NotImplementedError
 
+    def _bulk_send(self, quads: list[Quad]) -> None:
+        """Write quads on the backend's non-transactional fast path."""
+        raise NotImplementedError
+
+    def _bulk_load(self, batches: Iterable[Sequence[TrialQuads]], chunk_size: int) -> None:
+        """Bulk-load verified trials in chunks; trials already stored are replaced instead."""
+        chunk: list[Quad] = []
+        with self.writing():
+            for batch in batches:
+                existing = self.checksums([t.graph for t in batch])
+                if existing:
+                    self.replace_trials([t for t in batch if t.graph.value in existing])
+                chunk.extend(_verified_trials([t for t in batch if t.graph.value not in existing]))
+                if len(chunk) >= chunk_size:
+                    self._bulk_send(chunk)
+                    chunk = []
+            if chunk:
+                self._bulk_send(chunk)
+
     def _set_marker(self, payload: dict[str, object] | None) -> None:
         raise NotImplementedError
 
@@ -620,23 +639,11 @@ class EmbeddedStore(_Base):
         the replaces happen between chunks).
         """
         self._check_writable()
-        chunk: list[Quad] = []
+        self._bulk_load(batches, EMBEDDED_BULK_CHUNK)
+        self._store.flush()
 
-        def send() -> None:
-            if chunk:
-                self._store.bulk_extend(chunk)
-                chunk.clear()
-
-        with self.writing():
-            for batch in batches:
-                existing = self.checksums([t.graph for t in batch])
-                if existing:
-                    self.replace_trials([t for t in batch if t.graph.value in existing])
-                chunk.extend(_verified_trials([t for t in batch if t.graph.value not in existing]))
-                if len(chunk) >= EMBEDDED_BULK_CHUNK:
-                    send()
-            send()
-            self._store.flush()
+    def _bulk_send(self, quads: list[Quad]) -> None:
+        self._store.bulk_extend(quads)
 
     def count_quads(self) -> int:
         """The number of quads in the store (trialgraph writes only to named graphs)."""
@@ -849,25 +856,13 @@ class RemoteStore(_Base):
         already exists are replaced transactionally instead. A server without the
         ``no_transaction`` option would still load the data, transactionally.
         """
+        self._bulk_load(batches, REMOTE_BULK_CHUNK)
+
+    def _bulk_send(self, quads: list[Quad]) -> None:
         url = self.store_url + ("&" if "?" in self.store_url else "?") + "no_transaction"
-        chunk: list[Quad] = []
-
-        def send() -> None:
-            if chunk:
-                body = serialize(chunk, format=RdfFormat.N_QUADS)
-                assert body is not None
-                self._request(url, body, "application/n-quads")
-                chunk.clear()
-
-        with self.writing():
-            for batch in batches:
-                existing = self.checksums([t.graph for t in batch])
-                if existing:
-                    self.replace_trials([t for t in batch if t.graph.value in existing])
-                chunk.extend(_verified_trials([t for t in batch if t.graph.value not in existing]))
-                if len(chunk) >= REMOTE_BULK_CHUNK:
-                    send()
-            send()
+        body = serialize(quads, format=RdfFormat.N_QUADS)
+        assert body is not None
+        self._request(url, body, "application/n-quads")
 
     def count_quads(self) -> int:
         """The number of quads in the server's named graphs (trialgraph writes no others)."""
