@@ -22,7 +22,7 @@ from trialgraph.normalize.conditions import normalize_conditions
 from trialgraph.normalize.endpoints import classify_outcome, endpoint_concepts
 from trialgraph.normalize.model import Analyte, Condition, Criterion, Endpoint, Product, Target
 from trialgraph.normalize.products import normalize_product
-from trialgraph.normalize.targets import find_targets, resolve_target
+from trialgraph.normalize.targets import find_targets, resolve_target, target_synonyms
 from trialgraph.records import TrialRecord
 from trialgraph.store import CONCEPTS_GRAPH, ONTOLOGY_GRAPH
 
@@ -158,16 +158,13 @@ def _target_node(w: _Writer, target: Target) -> NamedNode:
     w.describe(node, kind, target.label, target.curie, target.xrefs)
     w.concept(node, STD.rdf_type, TG.Target)
     w.concept(node, TG.symbol, Literal(target.symbol))
+    for synonym in target_synonyms(target):
+        w.concept(node, STD.altLabel, Literal(synonym))
     if target.kind == "isoform" and target.parent:
-        parent = _parent_symbol(target.parent)
+        parent = resolve_target(target.parent)
         if parent:
-            w.concept(node, TG.isoformOf, mint("target", parent))
+            w.concept(node, TG.isoformOf, _target_node(w, parent))
     return node
-
-
-def _parent_symbol(curie: str) -> str | None:
-    parent = resolve_target(curie)
-    return parent.symbol if parent else None
 
 
 def _product_node(w: _Writer, product: Product) -> NamedNode:

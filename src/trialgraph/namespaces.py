@@ -188,6 +188,7 @@ class STD:
     label: Final = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
     exactMatch: Final = NamedNode("http://www.w3.org/2004/02/skos/core#exactMatch")
     notation: Final = NamedNode("http://www.w3.org/2004/02/skos/core#notation")
+    altLabel: Final = NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
     schema_name: Final = NamedNode("https://schema.org/name")
     schema_description: Final = NamedNode("https://schema.org/description")
     schema_url: Final = NamedNode("https://schema.org/url")

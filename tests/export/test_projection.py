@@ -138,6 +138,19 @@ def test_subgraph_by_target(seed_store: EmbeddedStore, name: str) -> None:
     assert {"condition", "endpoint", "product"} <= set(kinds_of(graph))
 
 
+@pytest.mark.parametrize(
+    ("name", "node"),
+    [("PD-1", "target:PDCD1"), ("CD279", "target:PDCD1"), ("CLDN18", "target:CLDN18.2")],
+)
+def test_subgraph_by_target_synonym_or_parent_gene(
+    seed_store: EmbeddedStore, name: str, node: str
+) -> None:
+    graph = project(seed_store, target=name)
+    trials = {n for n, d in graph.nodes(data=True) if d["kind"] == "trial"}
+    assert len(trials) == 1
+    assert all(graph.has_edge(t, node) for t in trials)
+
+
 def test_subgraph_by_condition(seed_store: EmbeddedStore, graph: nx.MultiDiGraph[str]) -> None:
     by_label = project(seed_store, condition="Pancreatic Cancer")
     by_curie = project(seed_store, condition="MONDO:0009831")

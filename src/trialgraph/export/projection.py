@@ -191,12 +191,10 @@ _BY_TARGET = (
     _PROLOGUE
     + """SELECT DISTINCT ?t ?q ?qiri
 WHERE {
+  ?x a tg:Target ; tg:isoformOf? ?m .
+  ?m tg:symbol|tg:curie|rdfs:label|skos:altLabel ?name .
+  FILTER(STR(?m) = STR(?qiri) || LCASE(STR(?name)) = LCASE(STR(?q)))
   ?t a tg:Trial ; tg:hasTarget ?x .
-  OPTIONAL { ?x tg:symbol ?symbol }
-  OPTIONAL { ?x tg:curie ?curie }
-  OPTIONAL { ?x rdfs:label ?label }
-  FILTER(STR(?x) = STR(?qiri) || LCASE(STR(?symbol)) = LCASE(STR(?q))
-         || LCASE(STR(?curie)) = LCASE(STR(?q)) || LCASE(STR(?label)) = LCASE(STR(?q)))
 }
 """
 )

@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from trialgraph.normalize.model import Product
     from trialgraph.records import Intervention, TrialRecord
 
-__all__ = ["find_targets", "resolve_target", "stoplist", "target_by_symbol"]
+__all__ = ["find_targets", "resolve_target", "stoplist", "target_by_symbol", "target_synonyms"]
 
 
 @lru_cache(maxsize=1)
@@ -114,6 +114,7 @@ class _Lexicon:
     curated_exact: frozenset[str]  # exact keys from the curated table
     by_curie: dict[str, str]  # CURIE -> symbol
     intervention_only: frozenset[str]  # symbols recognized only in intervention fields
+    synonyms: dict[str, list[str]]  # symbol -> the other names that resolve to it
 
 
 def _split(cell: str) -> list[str]:
@@ -139,11 +140,13 @@ def _lexicon() -> _Lexicon:
     blocked: set[tuple[bool, str]] = set()
     curated_exact: set[str] = set()
     intervention_only: set[str] = set()
+    synonyms: dict[str, list[str]] = {}
     stop = stoplist()
 
     def add_level(pairs: list[tuple[str, str, bool]], *, curated: bool = False) -> None:
         """Add (term, symbol, is_name) pairs of one priority level; ambiguous keys block."""
         level: dict[tuple[bool, str], set[str]] = {}
+        written: dict[tuple[bool, str], str] = {}
         for term, symbol, is_name in pairs:
             if not curated:
                 plain = squash_case(term)
@@ -156,6 +159,7 @@ def _lexicon() -> _Lexicon:
             k = _key(term, name=is_name)
             if k is not None:
                 level.setdefault(k, set()).add(symbol)
+                written.setdefault(k, term)
         for k, symbols in level.items():
             if k in blocked:
                 continue
@@ -165,7 +169,9 @@ def _lexicon() -> _Lexicon:
             if len(symbols) > 1:
                 blocked.add(k)
                 continue
-            target_dict[k[1]] = next(iter(symbols))
+            symbol = next(iter(symbols))
+            target_dict[k[1]] = symbol
+            synonyms.setdefault(symbol, []).append(written[k])
             if curated and k[0]:
                 curated_exact.add(k[1])
 
@@ -201,12 +207,28 @@ def _lexicon() -> _Lexicon:
         curated_exact=frozenset(curated_exact),
         by_curie=by_curie,
         intervention_only=frozenset(intervention_only),
+        synonyms=synonyms,
     )
 
 
 def target_by_symbol(symbol: str) -> Target | None:
     """The target with this HGNC approved symbol or curated canonical name (exact)."""
     return _lexicon().targets.get(symbol)
+
+
+def target_synonyms(target: Target) -> list[str]:
+    """The names other than its symbol and label that resolve to ``target``, for search.
+
+    >>> target_synonyms(target_by_symbol("TNFRSF17"))
+    ['BCMA', 'B-cell maturation antigen', 'CD269', 'BCM', 'TNFRSF13A']
+    """
+    seen = {target.symbol.casefold(), target.label.casefold()}
+    names: list[str] = []
+    for name in _lexicon().synonyms.get(target.symbol, []):
+        if name.casefold() not in seen:
+            seen.add(name.casefold())
+            names.append(name)
+    return names
 
 
 def _lookup(term: str, *, shouting: bool = False) -> str | None:
