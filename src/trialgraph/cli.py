@@ -234,7 +234,19 @@ def _counts(target: Any) -> dict[str, int]:
     return counts
 
 
-@main.command()
+class _QueryCommand(click.Command):
+    """The query command, whose help ends with the catalogue and each query's parameters."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from trialgraph.queries import catalogue, describe
+
+        formatter.write_paragraph()
+        formatter.write_text("Queries in the catalogue:")
+        for named in catalogue().values():
+            formatter.write("\n".join("  " + line for line in describe(named)) + "\n")
+
+
+@main.command(cls=_QueryCommand)
 @click.argument("name_or_file", required=False)
 @_store_options
 @click.option(
@@ -269,14 +281,18 @@ def query(
     value is an empty cell. 'trialgraph query --list' shows every query, its summary and
     its parameters.
     """
-    from trialgraph.queries import QueryError, catalogue, load_query, parse_params, write_results
+    from trialgraph.queries import (
+        QueryError,
+        catalogue,
+        describe,
+        load_query,
+        parse_params,
+        write_results,
+    )
 
     if list_:
         for q in catalogue().values():
-            click.echo(f"{q.name:<28} {q.summary}")
-            for p in q.params:
-                default = "required" if p.default is None else f"default {p.default!r}"
-                click.echo(f"{'':<30}--param {p.name}=<{p.type}>  {p.description} ({default})")
+            click.echo("\n".join(describe(q)))
         return
     if not name_or_file:
         _fail("name a query (see 'trialgraph query --list') or give a .rq file")

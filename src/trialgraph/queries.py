@@ -141,6 +141,23 @@ def catalogue() -> dict[str, NamedQuery]:
     return {p.stem: parse_query(p, p.read_text("utf-8")) for p in sorted(folder.glob("*.rq"))}
 
 
+def describe(query: NamedQuery) -> list[str]:
+    """Lines that tell a user what a query answers, its columns and its parameters.
+
+    >>> q = parse_query(Path("by-x.rq"), '#+ summary: Trials by x.\\n#+ columns: trial\\n'
+    ...                 '#+ param: x (string, required) a name\\nSELECT ?trial WHERE {}')
+    >>> print("\\n".join(describe(q)))
+    by-x  Trials by x.
+        columns: trial
+        --param x=<string>  a name (required)
+    """
+    lines = [f"{query.name}  {query.summary}", f"    columns: {', '.join(query.columns)}"]
+    for p in query.params:
+        default = "required" if p.default is None else f"default {p.default!r}"
+        lines.append(f"    --param {p.name}=<{p.type}>  {p.description} ({default})")
+    return lines
+
+
 def load_query(name_or_file: str) -> NamedQuery:
     """A catalogue query by name, or a ``.rq`` file by path."""
     path = Path(name_or_file)

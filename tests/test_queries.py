@@ -1,0 +1,263 @@
+"""The query catalogue through ``trialgraph query``, on the five seed trials stored on disk.
+
+Every ``queries/*.rq`` runs with the parameters of its case below and must give exactly the
+rows of ``tests/cases/queries/CASE.tsv``. In those files a trial is written as its seed
+(``seed-000``) rather than its hashed id, and multi-valued cells are sorted, so a reviewer
+can check them against ``tests/data/seeds-expected.md``. Regenerate them after a deliberate
+change with ``TRIALGRAPH_REGENERATE_GOLDEN=1`` and review the diff.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from tests.conftest import FIXED_TIME
+from trialgraph.cli import main
+from trialgraph.pipeline import Loader, map_batch
+from trialgraph.queries import QueryError, catalogue, load_query
+from trialgraph.records import TrialRecord
+from trialgraph.store import EmbeddedStore
+
+GOLDEN = Path(__file__).parent / "cases" / "queries"
+REGENERATE = os.environ.get("TRIALGRAPH_REGENERATE_GOLDEN") == "1"
+
+#: case name -> (query, parameters); every catalogue query has at least one case.
+CASES: dict[str, tuple[str, dict[str, str]]] = {
+    "trials": ("trials", {}),
+    "trial-targets": ("trial-targets", {}),
+    "trial-conditions": ("trial-conditions", {}),
+    "trial-products": ("trial-products", {}),
+    "trial-endpoints": ("trial-endpoints", {}),
+    "trials-per-target": ("trials-per-target", {}),
+    "trials-per-endpoint": ("trials-per-endpoint", {}),
+    "trials-per-condition": ("trials-per-condition", {}),
+    "trials-by-target-synonym": ("trials-by-target", {"target": "pd-1"}),
+    "trials-by-target-parent-gene": ("trials-by-target", {"target": "CLDN18"}),
+    "trials-by-target-curie": ("trials-by-target", {"target": "HGNC:7371"}),
+    "trials-by-condition": ("trials-by-condition", {"condition": "Pancreatic Cancer"}),
+    "trials-by-condition-as-written": ("trials-by-condition", {"condition": "Nasopharynx Cancer"}),
+    "targets-per-condition": ("targets-per-condition", {}),
+    "targets-per-condition-one": ("targets-per-condition", {"condition": "NCIT:C9292"}),
+    "products-in-several-trials": ("products-in-several-trials", {}),
+    "products-in-one-or-more-trials": ("products-in-several-trials", {"min_trials": "1"}),
+    "endpoints-by-role": ("endpoints-by-role", {}),
+    "endpoint-follow-up": ("endpoint-follow-up", {}),
+    "endpoint-follow-up-orr": ("endpoint-follow-up", {"code": "orr"}),
+    "trials-by-criteria": ("trials-by-criteria", {}),
+    "trials-by-criteria-any-ctcae": ("trials-by-criteria", {"criteria": "CTCAE"}),
+    "trials-by-criteria-ctcae-5": ("trials-by-criteria", {"criteria": "ctcae 5.0"}),
+    "analytes-across-trials": ("analytes-across-trials", {}),
+    "combination-regimens": ("combination-regimens", {}),
+    "modality-by-target": ("modality-by-target", {}),
+    "similar-trials": ("similar-trials", {"trial_id": "SEED-000"}),
+    "primary-endpoint-landscape": ("primary-endpoint-landscape", {"condition": "solid tumor"}),
+}
+
+
+@pytest.fixture(scope="module")
+def seed_ids(seed_records: dict[str, TrialRecord]) -> dict[str, str]:
+    """Trial id -> ``seed-NNN``."""
+    return {r.trial_id: f"seed-{n}" for n, r in seed_records.items()}
+
+
+@pytest.fixture(scope="module")
+def store_dir(
+    tmp_path_factory: pytest.TempPathFactory, seed_records: dict[str, TrialRecord]
+) -> str:
+    """An on-disk store holding the seed trials, loaded the way an ingest loads them."""
+    path = tmp_path_factory.mktemp("queries") / "store"
+    store = EmbeddedStore(path)
+    try:
+        batch = map_batch(list(seed_records.values()), FIXED_TIME)
+        Loader(store).load(batch.mapped)
+    finally:
+        store.close()
+    return str(path)
+
+
+def run(store_dir: str, *args: str) -> Result:
+    return CliRunner().invoke(main, ["query", *args, "--store", store_dir])
+
+
+def json_rows(result: Result) -> list[dict[str, str]]:
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def normalized(row: dict[str, str], seed_ids: dict[str, str]) -> tuple[str, ...]:
+    """A row with trial ids as seeds and multi-valued cells sorted."""
+    cells = []
+    for value in row.values():
+        value = re.sub(r"TG[0-9a-f]{16}", lambda m: seed_ids.get(m[0], m[0]), value)
+        cells.append("; ".join(sorted(value.split("; "))) if "; " in value else value)
+    return tuple(cells)
+
+
+def test_every_catalogue_query_has_a_case() -> None:
+    assert set(catalogue()) == {query for query, _ in CASES.values()}
+    assert len(catalogue()) >= 5 + 12  # the contract's five and at least twelve analytic
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_catalogue_query_gives_the_expected_rows(
+    case: str, store_dir: str, seed_ids: dict[str, str]
+) -> None:
+    name, params = CASES[case]
+    by_seed = {v: k for k, v in seed_ids.items()}
+    args = [f"{k}={by_seed.get(v.lower(), v)}" for k, v in params.items()]
+    result = run(store_dir, name, "--format", "json", *(a for p in args for a in ("--param", p)))
+    rows = json_rows(result)
+    if rows:
+        assert tuple(rows[0]) == load_query(name).columns  # the header's columns, in order
+    got = [normalized(r, seed_ids) for r in rows]
+    path = GOLDEN / f"{case}.tsv"
+    if REGENERATE:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out, delimiter="\t", lineterminator="\n")
+            writer.writerow(load_query(name).columns)
+            writer.writerows(sorted(got))
+    with path.open(encoding="utf-8", newline="") as golden:
+        header, *expected = list(csv.reader(golden, delimiter="\t"))
+    assert tuple(header) == load_query(name).columns
+    assert Counter(got) == Counter(tuple(r) for r in expected)
+
+
+def column(store_dir: str, name: str, col: str, *params: str) -> dict[str, str]:
+    """``trial_ids``-style answers: first column -> the named column, one query run."""
+    args = [a for p in params for a in ("--param", p)]
+    return {
+        next(iter(r.values())): r[col]
+        for r in json_rows(run(store_dir, name, "--format", "json", *args))
+    }
+
+
+def test_the_seed_facts_across_trials(store_dir: str, seed_ids: dict[str, str]) -> None:
+    """The 'across the five' facts of seeds-expected.md, asked of the analytic queries."""
+
+    def seeds(cell: str) -> set[str]:
+        return {seed_ids[t] for t in cell.split("; ")}
+
+    products = column(store_dir, "products-in-several-trials", "trial_ids")
+    assert {p: seeds(ids) for p, ids in products.items()} == {"U87 CAR-T": {"seed-000", "seed-001"}}
+    diseases = column(store_dir, "trials-per-condition", "trial_ids")
+    assert seeds(diseases["pancreatic cancer"]) == {"seed-000", "seed-004"}
+    endpoints = column(store_dir, "trials-per-endpoint", "trial_ids")
+    assert seeds(endpoints["ORR"]) == seeds(endpoints["PFS"]) == set(seed_ids.values())
+    assert seeds(endpoints["DCR"]) == {"seed-000", "seed-001", "seed-003"}
+    analytes = column(store_dir, "analytes-across-trials", "trial_ids")
+    assert (
+        seeds(analytes["IL-6"]) == seeds(analytes["IFN-γ"]) == {"seed-000", "seed-001", "seed-002"}
+    )
+    recist = column(store_dir, "trials-by-criteria", "title", "criteria=RECIST 1.1")
+    assert {seed_ids[t] for t in recist} == {"seed-000", "seed-001", "seed-002", "seed-004"}
+
+
+# Values that would change the query if they were pasted into its text.
+INJECTIONS = [
+    'pancreatic cancer" } UNION { ?t a ?any } #',
+    "pancreatic cancer' } UNION { ?t a ?any } #",
+    'x")) || true || ("',
+    "} UNION { ?t ?p ?o }",
+    '"""',
+    "pancreatic cancer\\",
+    "<urn:x> } DELETE WHERE { ?s ?p ?o",
+    "?condition",
+]
+
+
+@pytest.mark.parametrize("value", INJECTIONS)
+def test_injection_through_param_finds_nothing_and_changes_nothing(
+    value: str, store_dir: str
+) -> None:
+    before = json_rows(run(store_dir, "trials", "--format", "json"))
+    result = run(
+        store_dir, "trials-by-condition", "--param", f"condition={value}", "--format", "csv"
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["trial,disease,disease_id,as_written,title"]
+    assert json_rows(run(store_dir, "trials", "--format", "json")) == before
+
+
+@pytest.mark.parametrize("value", ["2 } UNION { ?t ?p ?o }", "two", "2.5", ""])
+def test_a_typed_param_refuses_a_value_of_another_type(value: str, store_dir: str) -> None:
+    result = run(store_dir, "products-in-several-trials", "--param", f"min_trials={value}")
+    assert result.exit_code == 2
+    assert "min_trials takes a whole number" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["no-such-query"], "no query named 'no-such-query'"),
+        (["trials-by"], "Did you mean trials-by-condition, trials-by-criteria, trials-by-target?"),
+        (["trials-by-target"], "needs --param target=VALUE"),
+        (["trials-by-target", "--param", "gene=MSLN"], "has no parameter 'gene'"),
+        (["trials-by-target", "--param", "target"], "--param takes NAME=VALUE"),
+        ([], "name a query"),
+    ],
+)
+def test_mistakes_get_one_clear_line(args: list[str], message: str, store_dir: str) -> None:
+    result = run(store_dir, *args)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_list_and_help_show_every_query_with_its_parameters(store_dir: str) -> None:
+    for args in (["--list"], ["--help"]):
+        result = CliRunner().invoke(main, ["query", *args])
+        assert result.exit_code == 0, result.output
+        for named in catalogue().values():
+            assert f"{named.name}  {named.summary}" in result.output
+            for param in named.params:
+                assert f"--param {param.name}=<{param.type}>  {param.description}" in result.output
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "tsv", "json"])
+def test_output_formats_carry_the_same_rows(fmt: str, store_dir: str) -> None:
+    result = run(store_dir, "trials-per-condition", "--format", fmt)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    if fmt == "json":
+        assert [json.loads(line)["disease"] for line in lines][:2] == [
+            "solid tumor",
+            "pancreatic cancer",
+        ]
+    elif fmt == "table":
+        assert lines[0].split() == ["disease", "disease_id", "trials", "trial_ids"]
+        assert lines[-1] == "(4 rows)"
+    else:
+        delimiter = "," if fmt == "csv" else "\t"
+        parsed = list(csv.reader(lines, delimiter=delimiter))
+        assert parsed[0] == ["disease", "disease_id", "trials", "trial_ids"]
+        assert [r[:3] for r in parsed[1:3]] == [
+            ["solid tumor", "NCIT:C9292", "3"],
+            ["pancreatic cancer", "MONDO:0009831", "2"],
+        ]
+
+
+def test_a_query_file_outside_the_catalogue_runs(store_dir: str, tmp_path: Path) -> None:
+    path = tmp_path / "count.rq"
+    path.write_text(
+        "#+ summary: count\n#+ columns: n\n"
+        "SELECT (COUNT(*) AS ?n) WHERE { ?t a <https://w3id.org/trialgraph/ontology#Trial> }\n",
+        encoding="utf-8",
+    )
+    assert json_rows(run(store_dir, str(path), "--format", "json")) == [{"n": "5"}]
+
+
+def test_a_malformed_header_is_reported_with_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "bad.rq"
+    path.write_text("#+ param: x (list) a list\nSELECT * WHERE { }\n", encoding="utf-8")
+    with pytest.raises(QueryError, match=r"bad\.rq: malformed parameter header"):
+        load_query(str(path))
