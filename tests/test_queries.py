@@ -56,6 +56,12 @@ CASES: dict[str, tuple[str, dict[str, str]]] = {
     "trials-by-criteria-ctcae-5": ("trials-by-criteria", {"criteria": "ctcae 5.0"}),
     "analytes-across-trials": ("analytes-across-trials", {}),
     "combination-regimens": ("combination-regimens", {}),
+    "trials-by-product": ("trials-by-product", {"product": "u87 car-t"}),
+    "trials-by-product-as-written": (
+        "trials-by-product",
+        {"product": "Adoptive TIL-TCM transfer therapy"},
+    ),
+    "trial-profile": ("trial-profile", {"trial_id": "SEED-003"}),
     "modality-by-target": ("modality-by-target", {}),
     "similar-trials": ("similar-trials", {"trial_id": "SEED-000"}),
     "primary-endpoint-landscape": ("primary-endpoint-landscape", {"condition": "solid tumor"}),
@@ -199,7 +205,11 @@ def test_a_typed_param_refuses_a_value_of_another_type(value: str, store_dir: st
     ("args", "message"),
     [
         (["no-such-query"], "no query named 'no-such-query'"),
-        (["trials-by"], "Did you mean trials-by-condition, trials-by-criteria, trials-by-target?"),
+        (
+            ["trials-by"],
+            "Did you mean trials-by-condition, trials-by-criteria, trials-by-product, "
+            "trials-by-target?",
+        ),
         (["trials-by-target"], "needs --param target=VALUE"),
         (["trials-by-target", "--param", "gene=MSLN"], "has no parameter 'gene'"),
         (["trials-by-target", "--param", "target"], "--param takes NAME=VALUE"),
