@@ -13,6 +13,8 @@ import csv
 import json
 import os
 import re
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -271,3 +273,20 @@ def test_a_malformed_header_is_reported_with_the_file(tmp_path: Path) -> None:
     path.write_text("#+ param: x (list) a list\nSELECT * WHERE { }\n", encoding="utf-8")
     with pytest.raises(QueryError, match=r"bad\.rq: malformed parameter header"):
         load_query(str(path))
+
+
+def test_the_query_path_imports_no_orchestration(store_dir: str) -> None:
+    """'trialgraph query' starts fast: Prefect and the mapping libraries stay unimported."""
+    code = (
+        "import sys\n"
+        "from trialgraph.cli import main\n"
+        f"main(['query', 'trials', '--store', {store_dir!r}, '--format', 'csv'],"
+        " standalone_mode=False)\n"
+        "heavy = {'prefect', 'rdflib', 'networkx', 'ftfy', 'ijson', 'sqlalchemy', 'fastapi'}\n"
+        "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.count("\n") == 6  # the header and the five seed trials
+    assert done.stderr.strip() == "[]"
