@@ -73,8 +73,7 @@ Row = dict[str, str]
 
 def command_env(path: str | None = None) -> dict[str, str]:
     """The environment for a ``trialgraph`` subprocess: no Prefect or store settings of the
-    caller's, and ``PATH`` leading to this interpreter's scripts (where pip put ``oxigraph``;
-    ``serve`` finds it only on ``PATH``, see the xfail test below)."""
+    caller's, and ``PATH`` leading to this interpreter's scripts."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "TRIALGRAPH_"))}
     env["PATH"] = path if path is not None else os.pathsep.join([str(BIN), env.get("PATH", "")])
     env["PYTHONUNBUFFERED"] = "1"
@@ -434,12 +433,6 @@ def test_serve_no_wait_refuses_a_store_being_written(options: list[str], tmp_pat
     assert str(store) in error and "locked" in error
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RuntimeError,
-    reason="serve looks for the oxigraph binary only on PATH, not next to the interpreter "
-    "that pip installed it with (an unactivated virtualenv, pipx)",
-)
 def test_serve_finds_the_oxigraph_server_installed_with_it(
     seed_store: SeedStore, tmp_path: Path
 ) -> None:
@@ -454,12 +447,6 @@ def test_serve_finds_the_oxigraph_server_installed_with_it(
         assert served_quads(url) == seed_store.quads
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="the read-only server holds no lock on the store, so an ingest can write under "
-    "it (undefined behaviour in Oxigraph; the server would not see the writes)",
-)
 def test_an_ingest_into_a_served_store_is_refused(
     seed_store: SeedStore, cli_env: dict[str, str], tmp_path: Path
 ) -> None:

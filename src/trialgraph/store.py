@@ -31,6 +31,7 @@ Guarantees, and why they hold:
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import logging
 import os
@@ -542,6 +543,39 @@ def _locked_message(path: Path) -> str:
     )
 
 
+#: The file ``trialgraph serve`` holds a shared lock on while it serves a store read-only.
+SERVE_LOCK = "trialgraph-serve.lock"
+
+
+def hold_serve_lock(path: Path) -> int:
+    """Take a shared lock that keeps writers out of a store while a server reads it.
+
+    Returns the inheritable descriptor that holds it: a server process started with
+    ``os.exec*`` keeps the lock for its lifetime. Read-only servers share the lock; a
+    writer (:class:`EmbeddedStore`) is refused while any holds it, because the Oxigraph
+    server opens a store read-only without a lock of its own.
+    """
+    fd = os.open(path / SERVE_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.flock(fd, fcntl.LOCK_SH)
+    os.set_inheritable(fd, True)
+    return fd
+
+
+def _served(path: Path) -> bool:
+    """Whether a read-only server holds :func:`hold_serve_lock` on the store."""
+    try:
+        fd = os.open(path / SERVE_LOCK, os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # also releases the lock if it was taken
+    return False
+
+
 class EmbeddedStore(_Base):
     """An Oxigraph store in this process: a directory on disk, or in memory (``None``).
 
@@ -556,6 +590,11 @@ class EmbeddedStore(_Base):
         self.writable = writable
         self._memory_marker: dict[str, object] | None = None
         self._handle: Store | None = None
+        if self.path is not None and writable and _served(self.path):
+            raise StoreLockedError(
+                f"store {self.path} is being served read-only by 'trialgraph serve'; stop "
+                "the server, or serve it with --allow-updates and ingest with --endpoint"
+            )
         try:
             if self.path is not None and writable:
                 self.path.mkdir(parents=True, exist_ok=True)  # Oxigraph makes only the leaf
