@@ -130,9 +130,25 @@ def _prefect_defaults(verbose: bool) -> None:
 @click.option(
     "--batch-size",
     type=click.IntRange(1),
-    default=5000,
+    default=2000,
     show_default=True,
     help="Records per batch (one Prefect task each).",
+)
+@click.option(
+    "--task-runner",
+    "runner",
+    default="process",
+    show_default=True,
+    envvar="TRIALGRAPH_TASK_RUNNER",
+    metavar="process|serial|dask[=ADDRESS]",
+    help="Where batches are mapped: local worker processes, this process, a new local Dask "
+    "cluster, or the Dask scheduler at ADDRESS (needs 'pip install trialgraph[dask]').",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1),
+    metavar="N",
+    help="Worker processes for 'process' and 'dask' [default: the number of cores].",
 )
 @click.option(
     "--quarantine",
@@ -148,6 +164,8 @@ def ingest(
     store: str | None,
     endpoint: str | None,
     batch_size: int,
+    runner: str,
+    workers: int | None,
     quarantine_path: str | None,
     no_progress: bool,
     verbose: bool,
@@ -176,15 +194,21 @@ def ingest(
             _fail(str(exc))
     _prefect_defaults(verbose)
     from trialgraph.orchestration import ingest as ingest_flow
+    from trialgraph.orchestration import task_runner
 
     try:
-        result = ingest_flow(
+        flow = ingest_flow.with_options(task_runner=task_runner(runner, workers))
+    except ValueError as exc:
+        _fail(str(exc))
+    try:
+        result = flow(
             list(sources),
             store=store,
             endpoint=endpoint,
             batch_size=batch_size,
             quarantine_path=quarantine_path,
             progress=not no_progress,
+            in_flight=workers + 1 if workers else None,
         )
     except StoreError as exc:
         _fail(str(exc))
@@ -389,7 +413,7 @@ def serve(
     import os
     import shutil
 
-    from trialgraph.store import StoreError, default_store_dir, open_store
+    from trialgraph.store import StoreError, default_store_dir, hold_serve_lock, open_store
 
     if endpoint:
         _fail("serve works on an embedded store directory (--store), not on --endpoint")
@@ -410,10 +434,15 @@ def serve(
             pass
     except StoreError as exc:
         _fail(str(exc))
-    binary = shutil.which("oxigraph")
+    # pip puts the server next to this interpreter, which need not be on PATH (pipx, an
+    # unactivated virtualenv)
+    beside = Path(sys.executable).with_name("oxigraph")
+    binary = str(beside) if beside.is_file() else shutil.which("oxigraph")
     if binary is None:
         _fail("the Oxigraph server is not installed: pip install oxigraph")
     assert binary is not None
+    if not allow_updates:  # the read-only server takes no lock: keep writers out for it
+        hold_serve_lock(Path(directory))
     mode = "serve" if allow_updates else "serve-read-only"
     click.echo(
         f"serving {directory} at http://{bind}/query "

@@ -11,28 +11,34 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import os
 import sys
 import time
+from collections import deque
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
+from prefect.futures import PrefectFuture
+from prefect.task_runners import TaskRunner
 from pyoxigraph import Quad, RdfFormat, parse
 
 from trialgraph import __version__
 from trialgraph.coverage import Coverage
 from trialgraph.mapping import ONTOLOGY_GRAPH
 from trialgraph.namespaces import resource_dir
-from trialgraph.pipeline import IngestResult, Loader, Quarantine, map_batch
+from trialgraph.pipeline import EncodedBatch, IngestResult, Loader, Quarantine, map_encoded
 from trialgraph.records import RecordError, TrialRecord
 from trialgraph.sources import iter_paths, read_sources
 from trialgraph.store import GraphStore, StoreLockedError, open_store
 
-DEFAULT_BATCH_SIZE = 5000
+DEFAULT_BATCH_SIZE = 2000
+T = TypeVar("T")
+_END: Any = object()
 
 
 def _io_only(task: Any, task_run: Any, state: Any) -> bool:
@@ -69,20 +75,62 @@ def discover(sources: list[str]) -> list[str]:
     return files
 
 
+@task(name="map batch", cache_policy=NONE)
+def map_records(records: list[TrialRecord], ingested_at: datetime) -> EncodedBatch:
+    """Map one batch (on a worker process when the task runner has them)."""
+    return map_encoded(records, ingested_at)
+
+
 @task(
-    name="map and load batch",
+    name="load batch",
     retries=3,
     retry_delay_seconds=[1, 5, 15],
     retry_condition_fn=_io_only,
     cache_policy=NONE,
 )
-def map_and_load(
-    records: list[TrialRecord], loader: Loader, ingested_at: datetime
-) -> tuple[int, int, list[RecordError], Coverage]:
-    """Map one batch and write it; returns loaded, unchanged, mapping errors, coverage."""
-    batch = map_batch(records, ingested_at)
-    counts = loader.load(batch.mapped)
-    return counts.loaded, counts.unchanged, batch.errors, batch.coverage
+def load_batch(loader: Loader, batch: EncodedBatch) -> int:
+    """Write one mapped batch; returns the number of records written."""
+    return loader.load(batch.decode())
+
+
+def task_runner(spec: str = "process", workers: int | None = None) -> TaskRunner[Any]:
+    """The task runner that maps batches: ``process``, ``serial``, ``dask`` or ``dask=ADDRESS``.
+
+    ``process`` maps on ``workers`` local processes (all cores by default), ``serial`` in
+    the flow's own process, ``dask`` on a new ``distributed.LocalCluster`` of ``workers``
+    processes, and ``dask=tcp://HOST:8786`` on an existing Dask cluster (the extra
+    ``trialgraph[dask]`` installs prefect-dask). Loading always happens in the flow's
+    process: an embedded store has one writer, and a remote one is written in order.
+
+    >>> type(task_runner("serial")).__name__
+    'ThreadPoolTaskRunner'
+    >>> task_runner("yarn")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown task runner 'yarn': use process, serial, dask or dask=ADDRESS
+    """
+    from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+
+    workers = workers or os.cpu_count() or 1
+    kind, _, address = spec.partition("=")
+    if kind == "process":
+        return ProcessPoolTaskRunner(max_workers=workers)
+    if kind == "serial":
+        return ThreadPoolTaskRunner(max_workers=1)
+    if kind == "dask":
+        try:
+            from prefect_dask.task_runners import DaskTaskRunner
+        except ImportError:
+            raise ValueError(
+                "the dask task runner needs prefect-dask: pip install 'trialgraph[dask]'"
+            ) from None
+        if address:
+            return DaskTaskRunner(address=address)
+        return DaskTaskRunner(
+            cluster_class="distributed.LocalCluster",
+            cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True},
+        )
+    raise ValueError(f"unknown task runner {spec!r}: use process, serial, dask or dask=ADDRESS")
 
 
 def _batches(
@@ -142,7 +190,12 @@ def ontology_quads() -> tuple[list[Quad], str]:
     return quads, f"{__version__}+{hashlib.sha256(data).hexdigest()[:12]}"
 
 
-@flow(name="trialgraph-ingest", log_prints=False, validate_parameters=False)
+@flow(
+    name="trialgraph-ingest",
+    log_prints=False,
+    validate_parameters=False,
+    task_runner=task_runner(os.environ.get("TRIALGRAPH_TASK_RUNNER", "process")),
+)
 def ingest(
     sources: list[str],
     store: str | None = None,
@@ -150,12 +203,17 @@ def ingest(
     batch_size: int = DEFAULT_BATCH_SIZE,
     quarantine_path: str | None = None,
     progress: bool = False,
+    in_flight: int | None = None,
 ) -> IngestResult:
     """Ingest registry records from ``sources`` into the store; bad records are quarantined.
 
     ``store`` is an embedded store directory, ``endpoint`` a SPARQL server (one of the two,
-    or neither for the default directory). Returns the run's counts, which always satisfy
-    ``read == loaded + unchanged + quarantined``.
+    or neither for the default directory). Records are read here, batches are mapped on
+    the flow's task runner (:func:`task_runner`), at most ``in_flight`` at a time (default:
+    one more than the cores), and loaded here in the order they were read. A run of a
+    single batch maps it in this process: starting workers would cost more than it saves.
+    Returns the run's counts, which always satisfy ``read == loaded + unchanged +
+    quarantined``.
     """
     logger = get_run_logger()
     started = time.perf_counter()
@@ -167,19 +225,37 @@ def ingest(
     result = IngestResult()
     coverage = Coverage()
     bar = _Progress(progress)
+    limit = max(1, in_flight or (os.cpu_count() or 1) + 1)
+    pending: deque[tuple[PrefectFuture[EncodedBatch] | EncodedBatch | None, int]] = deque()
+
+    def finish() -> None:
+        mapped, n_read = pending.popleft()
+        if mapped is not None:
+            batch = mapped if isinstance(mapped, EncodedBatch) else mapped.result()
+            quarantine.add(batch.errors)
+            result.loaded += load_batch(loader, batch)
+            coverage.merge(batch.coverage)
+        bar.advance(n_read)
+
     target: GraphStore = open_store(store, endpoint, for_writing=True)
     try:
         result.recovered = target.recover()
         target.ensure_ontology(*ontology_quads())
         loader = Loader(target)
-        for records, n_read in _batches(read_sources(files), batch_size, quarantine):
+        batches = _batches(read_sources(files), batch_size, quarantine)
+        for (records, n_read), last in _lookahead(batches):
             result.read += n_read
-            loaded, unchanged, errors, batch_coverage = map_and_load(records, loader, ingested_at)
-            quarantine.add(errors)
-            result.loaded += loaded
-            result.unchanged += unchanged
-            coverage.merge(batch_coverage)
-            bar.advance(n_read)
+            triage = loader.triage(records)
+            result.unchanged += triage.unchanged
+            result.loaded += triage.repeated
+            mapped: PrefectFuture[EncodedBatch] | EncodedBatch | None = None
+            if triage.todo and last and not pending and result.read == n_read:
+                mapped = map_records(triage.todo, ingested_at)  # the only batch: map it here
+            elif triage.todo:
+                mapped = map_records.submit(triage.todo, ingested_at)
+            pending.append((mapped, n_read))
+            while len(pending) > limit or (last and pending):
+                finish()
         result.quads = target.count_quads()
         result.trials_in_store = target.trial_count()
     finally:
@@ -192,6 +268,19 @@ def ingest(
     result.seconds = time.perf_counter() - started
     _artifact(result, coverage, quarantine)
     return result
+
+
+def _lookahead(items: Iterator[T]) -> Iterator[tuple[T, bool]]:
+    """Each item with whether it is the last.
+
+    >>> list(_lookahead(iter("ab")))
+    [('a', False), ('b', True)]
+    """
+    previous = next(items, _END)
+    while previous is not _END:
+        current = next(items, _END)
+        yield previous, current is _END
+        previous = current
 
 
 def _artifact(result: IngestResult, coverage: Coverage, quarantine: Quarantine) -> None:

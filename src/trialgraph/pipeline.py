@@ -8,16 +8,18 @@ once as loaded, unchanged or quarantined.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+from pyoxigraph import NamedNode, Quad, RdfFormat, parse, serialize
+
 from trialgraph.coverage import Coverage
-from trialgraph.mapping import MappedTrial, map_record
+from trialgraph.mapping import MappedTrial, map_record, trial_graph
 from trialgraph.records import RecordError, TrialRecord
-from trialgraph.store import GraphStore
+from trialgraph.store import GraphStore, TrialQuads
 
 #: How much of a record's text goes into its quarantine entry.
 EXCERPT_CHARS = 300
@@ -55,54 +57,147 @@ def map_batch(records: Sequence[TrialRecord], ingested_at: datetime) -> MappedBa
     return MappedBatch(mapped, errors, coverage)
 
 
+@dataclass(frozen=True, slots=True)
+class TrialGraph:
+    """A trial's quads as the store takes them (see :class:`trialgraph.store.TrialQuads`)."""
+
+    graph: NamedNode
+    checksum: str
+    quads: Sequence[Quad]
+    concept_quads: Sequence[Quad]
+
+
 @dataclass
-class LoadCounts:
-    loaded: int = 0
+class EncodedBatch:
+    """A mapped batch as N-Quads, to send from a worker process to the loading one.
+
+    pyoxigraph terms pickle slowly (seconds per thousand trials), N-Quads bytes do not, and
+    pyoxigraph parses them back in Rust. ``trials`` holds each trial's checksum and number
+    of graph quads, in the order its quads appear in ``nquads``; ``concepts`` holds the
+    batch's concept quads, each once.
+    """
+
+    trials: list[tuple[str, int]]
+    nquads: bytes
+    concepts: bytes
+    errors: list[RecordError]
+    coverage: Coverage
+
+    @classmethod
+    def encode(cls, batch: MappedBatch) -> EncodedBatch:
+        concepts = dict.fromkeys(q for t in batch.mapped for q in t.concept_quads)
+        return cls(
+            trials=[(t.checksum, len(t.quads)) for t in batch.mapped],
+            nquads=_nquads(q for t in batch.mapped for q in t.quads),
+            concepts=_nquads(concepts),
+            errors=batch.errors,
+            coverage=batch.coverage,
+        )
+
+    def decode(self) -> list[TrialGraph]:
+        """The trials again; the batch's concept quads come with the first of them."""
+        quads = list(parse(self.nquads, format=RdfFormat.N_QUADS))
+        concepts = list(parse(self.concepts, format=RdfFormat.N_QUADS))
+        trials: list[TrialGraph] = []
+        start = 0
+        for checksum, n in self.trials:
+            own = quads[start : start + n]
+            start += n
+            graph = own[0].graph_name
+            assert isinstance(graph, NamedNode)
+            trials.append(TrialGraph(graph, checksum, own, concepts))
+            concepts = []
+        return trials
+
+
+def _nquads(quads: Iterable[Quad]) -> bytes:
+    return serialize(quads, format=RdfFormat.N_QUADS) or b""
+
+
+def map_encoded(records: Sequence[TrialRecord], ingested_at: datetime) -> EncodedBatch:
+    """:func:`map_batch`, encoded for the trip back from a worker process."""
+    return EncodedBatch.encode(map_batch(records, ingested_at))
+
+
+@dataclass
+class Triage:
+    """A batch sorted before mapping: records to map, and counts of those that need not be."""
+
+    todo: list[TrialRecord] = field(default_factory=list)
     unchanged: int = 0
+    repeated: int = 0
 
 
 class Loader:
-    """Writes mapped batches to a store, writing nothing for unchanged records.
+    """Writes a run's batches to a store, skipping records whose trial is unchanged.
 
-    The first load into an empty store takes the store's bulk path; after that, and for a
-    trial met again later in the same run, each trial graph is replaced atomically.
+    :meth:`triage` runs before mapping, so unchanged records cost a checksum and nothing
+    else; :meth:`load` writes what was mapped. The first load into an empty store takes the
+    store's bulk path; after that, and for a trial met again later in the same run, each
+    trial graph is replaced atomically. Concept quads already written in the run are not
+    sent again.
     """
 
     def __init__(self, store: GraphStore) -> None:
         self.store = store
         self.first_load = store.trial_count() == 0
-        self._written: dict[str, str] = {}  # trial id -> checksum written in this run
+        # trial id -> (checksum of its latest record so far, whether this run writes it)
+        self._claimed: dict[str, tuple[str, bool]] = {}
+        self._loaded: set[str] = set()  # graph IRIs written in this run
+        self._concepts: set[Quad] = set()  # concept quads written in this run
 
-    def load(self, batch: Sequence[MappedTrial]) -> LoadCounts:
-        counts = LoadCounts()
-        latest: dict[str, MappedTrial] = {}
-        superseded: dict[str, int] = {}  # earlier records of a trial met twice in the batch
-        for trial in batch:  # the same trial twice in one batch: the later record wins
-            if trial.trial_id in latest:
-                superseded[trial.trial_id] = superseded.get(trial.trial_id, 0) + 1
-            latest[trial.trial_id] = trial
-        unseen = [t.graph for t in latest.values() if t.trial_id not in self._written]
-        stored = {} if self.first_load or not unseen else self.store.checksums(unseen)
-        fresh: list[MappedTrial] = []
-        replace: list[MappedTrial] = []
-        for trial in latest.values():
-            previous = self._written.get(trial.trial_id) or stored.get(trial.graph.value)
-            # a superseded record shares its winner's fate: written, or nothing written
-            also = superseded.get(trial.trial_id, 0)
-            if previous == trial.checksum:
-                counts.unchanged += 1 + also
+    def triage(self, records: Sequence[TrialRecord]) -> Triage:
+        """Which records to map and write; the others are unchanged or repeat this run's.
+
+        A record is unchanged when its checksum is that of the record stored for its trial
+        before the run. A record equal to the latest record of its trial met earlier in the
+        run shares that record's fate: unchanged, or written (``repeated``). Any other
+        record is mapped and supersedes them: the later record of a trial wins.
+        """
+        unseen = {r.trial_id for r in records if r.trial_id not in self._claimed}
+        stored = (
+            {}
+            if self.first_load or not unseen
+            else self.store.checksums([trial_graph(t) for t in sorted(unseen)])
+        )
+        triage = Triage()
+        for record in records:
+            claimed = self._claimed.get(record.trial_id)
+            if claimed is None:
+                previous = stored.get(trial_graph(record.trial_id).value)
+                claimed = (previous, False) if previous is not None else None
+            if claimed is not None and claimed[0] == record.checksum:
+                if claimed[1]:
+                    triage.repeated += 1
+                else:
+                    triage.unchanged += 1
+                self._claimed[record.trial_id] = claimed
                 continue
-            if self.first_load and trial.trial_id not in self._written:
-                fresh.append(trial)
-            else:
-                replace.append(trial)
-            self._written[trial.trial_id] = trial.checksum
-            counts.loaded += 1 + also
+            self._claimed[record.trial_id] = (record.checksum, True)
+            triage.todo.append(record)
+        return triage
+
+    def load(self, batch: Sequence[TrialQuads]) -> int:
+        """Write a batch of mapped trials; returns the number of records it stands for.
+
+        A trial twice in the batch is written once, from its later record; both count.
+        """
+        latest: dict[str, TrialQuads] = {}
+        for trial in batch:
+            latest[trial.graph.value] = trial
+        fresh: list[TrialGraph] = []
+        replace: list[TrialGraph] = []
+        for iri, trial in latest.items():
+            new_concepts = [q for q in trial.concept_quads if q not in self._concepts]
+            self._concepts.update(new_concepts)
+            graph = TrialGraph(trial.graph, trial.checksum, trial.quads, new_concepts)
+            (fresh if self.first_load and iri not in self._loaded else replace).append(graph)
+            self._loaded.add(iri)
         if fresh:
             self.store.bulk_load([fresh])
         if replace:
             self.store.replace_trials(replace)
-        return counts
+        return len(batch)
 
 
 class Quarantine:

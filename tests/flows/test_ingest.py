@@ -8,6 +8,7 @@ Assertions compare sets of quads read straight from the store.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import queue
@@ -28,7 +29,7 @@ from tests.conftest import CORPUS, DATA, SEEDS
 
 from trialgraph.mapping import trial_graph
 from trialgraph.namespaces import TG
-from trialgraph.orchestration import ingest
+from trialgraph.orchestration import ingest, task_runner
 from trialgraph.pipeline import IngestResult
 from trialgraph.queries import load_query
 from trialgraph.records import TrialRecord
@@ -84,6 +85,11 @@ def run_ingest(
     assert isinstance(result, IngestResult)
     assert result.read == result.loaded + result.unchanged + result.quarantined
     return result
+
+
+def timeless(quads: set[Quad]) -> set[Quad]:
+    """The quads but for the time each run stamps on its graphs."""
+    return {q for q in quads if q.predicate != GENERATED_AT}
 
 
 def store_quads(path: Path) -> set[Quad]:
@@ -471,6 +477,37 @@ def test_a_locked_store_fails_fast_with_one_line(cli_env: dict[str, str], tmp_pa
 # remote store
 
 
+@pytest.mark.parametrize(
+    "runner",
+    [
+        "process",
+        pytest.param(
+            "dask",
+            marks=pytest.mark.skipif(
+                importlib.util.find_spec("prefect_dask") is None,
+                reason="prefect-dask not installed",
+            ),
+        ),
+    ],
+)
+def test_batches_mapped_on_workers_make_the_same_graph(
+    runner: str, corpus_store: tuple[Path, IngestResult], tmp_path: Path
+) -> None:
+    """Small batches mapped on two worker processes (a local process pool, or a real
+    ``distributed.LocalCluster``) and loaded in order give the graph of a one-batch run."""
+    path, first = corpus_store
+    flow = ingest.with_options(task_runner=task_runner(runner, workers=2))
+    result = flow(
+        [str(s) for s in CORPUS],
+        store=str(tmp_path / "store"),
+        batch_size=40,
+        quarantine_path=str(tmp_path / "quarantine.jsonl"),
+        in_flight=3,
+    )
+    assert counts(result) == counts(first)
+    assert timeless(store_quads(tmp_path / "store")) == timeless(store_quads(path))
+
+
 def test_a_served_store_answers_like_the_embedded_one(
     corpus_store: tuple[Path, IngestResult], oxigraph_server: str, tmp_path: Path
 ) -> None:
@@ -492,11 +529,6 @@ def test_a_served_store_answers_like_the_embedded_one(
             assert rows, name
             assert contract_rows(remote, name) == rows, name
     local, served = store_quads(path), remote_quads(remote)
-
-    # the same quads, but for the time each run stamped on its graphs
-    def timeless(quads: set[Quad]) -> set[Quad]:
-        return {q for q in quads if q.predicate != GENERATED_AT}
-
     assert timeless(served) == timeless(local)
     assert len(served) == len(local)
     assert remote.write_marker() is None
@@ -559,3 +591,27 @@ def test_the_ingest_command_names_a_missing_source(cli_env: dict[str, str], tmp_
     last = done.stderr.strip().splitlines()[-1]
     assert last == f"trialgraph: error: {missing}: no such file or directory"
     assert not store.exists()  # nothing was written, not even an empty store
+
+
+def test_an_unknown_task_runner_gets_one_line(cli_env: dict[str, str], tmp_path: Path) -> None:
+    done = subprocess.run(
+        [
+            *trialgraph_command(),
+            "ingest",
+            str(SEEDS),
+            "--store",
+            str(tmp_path / "s"),
+            "--task-runner",
+            "yarn",
+        ],
+        env=cli_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "trialgraph: error: unknown task runner 'yarn': use process, serial, dask or dask=ADDRESS"
+    ]
+    assert not (tmp_path / "s").exists()

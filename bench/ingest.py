@@ -1,0 +1,200 @@
+"""End-to-end ingest benchmark against the store's own limit.
+
+For each N: generate a synthetic corpus (``bench/generate.py``), run ``trialgraph ingest``
+into an empty embedded store and measure wall time, trials/s, quads/s and the peak resident
+memory of the whole process tree (the flow and its worker processes). Then, in the same run,
+the limit: the store's quads dumped as N-Quads and bulk-loaded into another empty store
+with pyoxigraph's bulk loader. ``efficiency = bulk-load time / ingest time``. Then an
+unchanged rerun and a rerun with 1% of the records changed, each as a fraction of the first
+ingest.
+
+Usage::
+
+    python bench/ingest.py --n 10000 100000 500000 --workdir /tmp/trialgraph-bench
+
+Figures are printed as a table and appended as JSON lines to ``bench/results/ingest.jsonl``.
+The corpus files are kept in the work directory and reused by later runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+from pyoxigraph import RdfFormat, Store
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "ingest.jsonl"
+TRIALGRAPH = Path(sys.executable).with_name("trialgraph")
+
+
+@dataclass
+class Run:
+    """One ``trialgraph ingest`` run: wall seconds, peak RSS of the process tree, output."""
+
+    seconds: float
+    peak_rss_mib: float
+    summary: dict[str, str]
+
+
+def corpus(workdir: Path, n: int, fmt: str, change: float = 0.0) -> Path:
+    """The generated corpus file for ``n`` records (generated once, then reused)."""
+    suffix = {"json": "jsonl", "csv": "csv"}[fmt]
+    name = f"corpus-{n}" + (f"-changed-{change:g}" if change else "") + f".{suffix}"
+    path = workdir / name
+    if not path.exists():
+        command = [sys.executable, str(ROOT / "bench" / "generate.py"), "--n", str(n)]
+        command += ["--format", fmt, "--seed", "1", "--out", str(path)]
+        if change:
+            command += ["--change-fraction", str(change), "--change-seed", "2"]
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    return path
+
+
+def _tree_rss(process: psutil.Process) -> int:
+    """Resident bytes of a process and all its descendants, now."""
+    total = 0
+    for p in [process, *process.children(recursive=True)]:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            continue
+    return total
+
+
+def ingest(source: Path, store: Path, extra: list[str]) -> Run:
+    """Run ``trialgraph ingest`` and sample the memory of its process tree."""
+    env = dict(os.environ)
+    env.setdefault("PREFECT_HOME", str(store.parent / "prefect-home"))
+    command = [str(TRIALGRAPH), "ingest", str(source), "--store", str(store), "--no-progress"]
+    command += ["--quarantine", str(store.parent / "quarantine.jsonl"), *extra]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    watched = psutil.Process(process.pid)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            with contextlib.suppress(psutil.Error):
+                peak = max(peak, _tree_rss(watched))
+            done.wait(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = process.communicate()
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if process.returncode != 0:
+        raise SystemExit(f"ingest failed ({process.returncode}):\n{err.decode()}")
+    summary = {}
+    for line in out.decode().splitlines():
+        key, sep, value = line.partition(":")
+        if sep:
+            summary[key.strip()] = value.strip()
+    return Run(seconds, peak / 2**20, summary)
+
+
+def bulk_limit(store: Path, scratch: Path) -> tuple[float, int]:
+    """Seconds for pyoxigraph's bulk loader to load the store's quads into an empty store."""
+    dump = scratch / "dump.nq"
+    source = Store.read_only(str(store))
+    source.dump(str(dump), format=RdfFormat.N_QUADS)
+    quads = len(source)
+    del source
+    target = scratch / "limit-store"
+    shutil.rmtree(target, ignore_errors=True)
+    loaded = Store(str(target))
+    started = time.perf_counter()
+    loaded.bulk_load(path=str(dump), format=RdfFormat.N_QUADS)
+    loaded.flush()
+    seconds = time.perf_counter() - started
+    del loaded
+    shutil.rmtree(target)
+    dump.unlink()
+    return seconds, quads
+
+
+def bench(n: int, workdir: Path, fmt: str, extra: list[str], reruns: bool) -> dict[str, object]:
+    here = workdir / f"n{n}"
+    shutil.rmtree(here, ignore_errors=True)
+    here.mkdir(parents=True)
+    source = corpus(workdir, n, fmt)
+    first = ingest(source, here / "store", extra)
+    limit, quads = bulk_limit(here / "store", here)
+    figures: dict[str, object] = {
+        "n": n,
+        "format": fmt,
+        "options": " ".join(extra),
+        "ingest_s": round(first.seconds, 1),
+        "trials_per_s": round(n / first.seconds),
+        "quads": quads,
+        "quads_per_s": round(quads / first.seconds),
+        "peak_rss_mib": round(first.peak_rss_mib),
+        "bulk_load_s": round(limit, 1),
+        "efficiency": round(limit / first.seconds, 2),
+        "loaded": first.summary.get("loaded"),
+        "quarantined": first.summary.get("quarantined"),
+    }
+    if reruns:
+        again = ingest(source, here / "store", extra)
+        figures["unchanged_rerun_s"] = round(again.seconds, 1)
+        figures["unchanged_fraction"] = round(again.seconds / first.seconds, 3)
+        changed = ingest(corpus(workdir, n, fmt, change=0.01), here / "store", extra)
+        figures["changed_1pct_s"] = round(changed.seconds, 1)
+        figures["changed_1pct_fraction"] = round(changed.seconds / first.seconds, 3)
+        figures["changed_1pct_loaded"] = changed.summary.get("loaded")
+    shutil.rmtree(here / "store")
+    return figures
+
+
+def machine() -> dict[str, object]:
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gib": round(psutil.virtual_memory().total / 2**30),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "date": time.strftime("%Y-%m-%d"),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, nargs="+", default=[10_000], help="corpus sizes")
+    parser.add_argument("--format", choices=["json", "csv"], default="json")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/trialgraph-bench"))
+    parser.add_argument("--no-reruns", action="store_true", help="first ingest only")
+    parser.add_argument(
+        "--ingest-option",
+        action="append",
+        default=[],
+        metavar="OPT",
+        help="extra option for trialgraph ingest (repeatable), e.g. --ingest-option=--workers=2",
+    )
+    args = parser.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    about = machine()
+    print(json.dumps(about))
+    for n in args.n:
+        figures = bench(n, args.workdir, args.format, args.ingest_option, not args.no_reruns)
+        print(json.dumps(figures), flush=True)
+        with RESULTS.open("a", encoding="utf-8") as out:
+            out.write(json.dumps({**about, **figures}) + "\n")
+
+
+if __name__ == "__main__":
+    main()

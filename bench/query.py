@@ -1,0 +1,212 @@
+"""Query benchmark: every catalogue query through ``trialgraph query``, against pyoxigraph
+run directly on the same store, and against rdflib holding the same quads.
+
+For each query: the median wall time of ``trialgraph query NAME --format csv`` (a fresh
+process each time, so start-up is included), the median time of the same SPARQL run in
+this process with pyoxigraph (rows consumed), and their ratio; then, on a corpus small
+enough for rdflib to hold (``--rdflib-n``), the same query in pyoxigraph and in rdflib's
+``Dataset`` (union default graph), and their ratio. Parameters take values that exist in
+the store: its most frequent target, disease, product and a trial that names a target.
+
+Usage::
+
+    python bench/query.py --n 100000 --rdflib-n 10000 --workdir /tmp/trialgraph-bench
+
+The stores are built with ``trialgraph ingest`` from ``bench/generate.py`` corpora (kept in
+the work directory). Figures are printed and appended to ``bench/results/query.jsonl``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from types import FrameType
+
+import rdflib
+from pyoxigraph import QuerySolution, QuerySolutions, RdfFormat, Store
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.ingest import TRIALGRAPH, corpus, machine  # noqa: E402
+from trialgraph.queries import catalogue  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results" / "query.jsonl"
+
+
+def store_for(workdir: Path, n: int) -> Path:
+    """An embedded store of ``n`` generated trials (built once, then reused)."""
+    path = workdir / f"query-store-{n}"
+    if not (path / "CURRENT").exists():
+        env = dict(os.environ, PREFECT_HOME=str(workdir / "prefect-home"))
+        source = corpus(workdir, n, "json")
+        command = [str(TRIALGRAPH), "ingest", str(source), "--store", str(path), "--no-progress"]
+        subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL)
+    return path
+
+
+def solutions(store: Store, sparql: str) -> list[QuerySolution]:
+    """Every row of a SELECT over the union of the store's graphs."""
+    result = store.query(sparql, use_default_graph_as_union=True)
+    assert isinstance(result, QuerySolutions)
+    return list(result)
+
+
+def _first(store: Store, sparql: str) -> str:
+    rows = solutions(store, sparql)
+    term = rows[0][0] if rows else None
+    return str(term.value) if term is not None else ""
+
+
+def parameters(store: Store) -> dict[str, str]:
+    """Values for every catalogue parameter, chosen from what the store holds."""
+    prologue = "PREFIX tg: <https://w3id.org/trialgraph/ontology#> "
+    prologue += "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+    most = "GROUP BY ?x ORDER BY DESC(COUNT(*)) LIMIT 1"
+    return {
+        "target": _first(store, prologue + f"SELECT ?x {{ ?t tg:hasTarget/tg:symbol ?x }} {most}"),
+        "condition": _first(
+            store, prologue + f"SELECT ?x {{ ?t tg:studiesDisease/rdfs:label ?x }} {most}"
+        ),
+        "product": _first(
+            store, prologue + f"SELECT ?x {{ ?t tg:testsProduct/rdfs:label ?x }} {most}"
+        ),
+        "trial_id": _first(
+            store,
+            prologue + "SELECT (STRAFTER(STR(?t), '/trial/') AS ?x) { ?t tg:hasTarget ?g } LIMIT 1",
+        ),
+    }
+
+
+def bound(name: str, values: dict[str, str]) -> tuple[str, list[str]]:
+    """A query's text with its parameters bound, and the same as ``--param`` options."""
+    query = catalogue()[name]
+    given = {p.name: values[p.name] for p in query.params if p.name in values}
+    options = [a for k, v in given.items() for a in ("--param", f"{k}={v}")]
+    return query.bind(given), options
+
+
+def median_time(run: Callable[[], object], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def cli_and_direct(path: Path, runs: int) -> list[dict[str, object]]:
+    """``trialgraph query`` against pyoxigraph in this process, per catalogue query."""
+    store = Store.read_only(str(path))
+    values = parameters(store)
+    figures = []
+    for name in catalogue():
+        text, options = bound(name, values)
+        command = [str(TRIALGRAPH), "query", name, "--store", str(path), "--format", "csv"]
+        rows = len(solutions(store, text))
+        cli = partial(subprocess.run, [*command, *options], check=True, stdout=subprocess.DEVNULL)
+        cli_s, direct_s = median_time(cli, runs), median_time(partial(solutions, store, text), runs)
+        figures.append(
+            {
+                "query": name,
+                "rows": rows,
+                "cli_s": round(cli_s, 3),
+                "pyoxigraph_s": round(direct_s, 3),
+                "cli_over_pyoxigraph": round(cli_s / direct_s, 2) if direct_s else None,
+            }
+        )
+    return figures
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _alarm(signum: int, frame: FrameType | None) -> None:
+    raise _Timeout
+
+
+def _rdflib_rows(dataset: rdflib.Dataset, sparql: str) -> int:
+    return len(list(dataset.query(sparql)))
+
+
+def against_rdflib(path: Path, runs: int, timeout: int) -> list[dict[str, object]]:
+    """pyoxigraph against rdflib on the same quads, per catalogue query."""
+    store = Store.read_only(str(path))
+    values = parameters(store)
+    dump = path.parent / f"{path.name}.nq"
+    store.dump(str(dump), format=RdfFormat.N_QUADS)
+    dataset = rdflib.Dataset(default_union=True)
+    started = time.perf_counter()
+    dataset.parse(str(dump), format="nquads")
+    load_s = time.perf_counter() - started
+    dump.unlink()
+    figures: list[dict[str, object]] = [{"rdflib_load_s": round(load_s, 1)}]
+    signal.signal(signal.SIGALRM, _alarm)
+    for name in catalogue():
+        text, _ = bound(name, values)
+        oxigraph_s = median_time(partial(solutions, store, text), runs)
+        signal.alarm(timeout)
+        try:
+            rdflib_s: float | None = median_time(partial(_rdflib_rows, dataset, text), 1)
+        except _Timeout:
+            rdflib_s = None
+        finally:
+            signal.alarm(0)
+        figures.append(
+            {
+                "query": name,
+                "pyoxigraph_s": round(oxigraph_s, 4),
+                "rdflib_s": round(rdflib_s, 3) if rdflib_s is not None else f">{timeout}",
+                "rdflib_over_pyoxigraph": round(rdflib_s / oxigraph_s)
+                if rdflib_s is not None and oxigraph_s
+                else f">{round(timeout / oxigraph_s) if oxigraph_s else '?'}",
+            }
+        )
+    return figures
+
+
+def startup(workdir: Path, runs: int) -> dict[str, float]:
+    """Seconds for ``trialgraph query`` on an empty store: the command's own start-up."""
+    empty = workdir / "empty-store"
+    Store(str(empty)).flush()
+    command = [str(TRIALGRAPH), "query", "trials", "--store", str(empty), "--format", "csv"]
+    query_s = median_time(lambda: subprocess.run(command, check=True, capture_output=True), runs)
+    python_s = median_time(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), runs)
+    return {"query_startup_s": round(query_s, 3), "python_startup_s": round(python_s, 3)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=100_000, help="trials for the CLI figures")
+    parser.add_argument("--rdflib-n", type=int, default=10_000, help="trials for rdflib")
+    parser.add_argument("--runs", type=int, default=5, help="runs per median")
+    parser.add_argument("--rdflib-timeout", type=int, default=600, help="seconds per query")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/trialgraph-bench"))
+    args = parser.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    report: dict[str, object] = {**machine(), "n": args.n, "rdflib_n": args.rdflib_n}
+    report.update(startup(args.workdir, args.runs))
+    print(json.dumps(report), flush=True)
+    cli = cli_and_direct(store_for(args.workdir, args.n), args.runs)
+    for row in cli:
+        print(json.dumps(row), flush=True)
+    rdf = against_rdflib(store_for(args.workdir, args.rdflib_n), args.runs, args.rdflib_timeout)
+    for row in rdf:
+        print(json.dumps(row), flush=True)
+    report.update(cli=cli, rdflib=rdf)
+    with RESULTS.open("a", encoding="utf-8") as out:
+        out.write(json.dumps(report) + "\n")
+
+
+if __name__ == "__main__":
+    main()
