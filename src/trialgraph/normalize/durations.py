@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["parse_duration"]
 
@@ -228,6 +229,7 @@ def _lengths(text: str) -> list[_Length]:
     return found
 
 
+@lru_cache(maxsize=65536)  # time frames repeat across outcomes and records
 def parse_duration(text: str) -> str | None:
     """The time frame's length from its anchor as an ISO 8601 duration, or ``None``.
 

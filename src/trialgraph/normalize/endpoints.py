@@ -19,12 +19,14 @@ holds the few rules that use them:
 - Unrecognized outcomes get ``("OTHER",)``; nothing is guessed.
 
 Patterns are compiled once per process; :func:`classify_outcome` does a handful of regex
-scans per outcome.
+scans per distinct measure and description, and remembers the result: registries repeat
+them across outcomes and records.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -52,7 +54,9 @@ _DEFINITION = re.compile(r":|\(?\b(?:defined as|as defined by|i\.e\.)", re.IGNOR
 # Full-width punctuation to ASCII, one character for one so match positions stay valid.
 _FULLWIDTH = str.maketrans("（）［］【】，：；、", "()[][],:;,")
 # An in-word hyphen reads as a space ("progression-free"), except after "non" ("non-serious").
-_INWORD_HYPHEN = re.compile(r"(?<=\w)(?<![Nn]on)[-‐‑–](?=\w)")
+# The hyphen comes first so that the regex engine skips from hyphen to hyphen; the look-behinds
+# then end with the hyphen itself.
+_INWORD_HYPHEN = re.compile(r"[-‐‑–](?<=\w.)(?<![Nn]on.)(?=\w)")
 _NEGATION_BEFORE = re.compile(
     r"(?:\bnot?|\bwithout|\bexcluding|\bexcept|\bother\s+than|\bnon)\s+(?:\w+\s+){0,2}$",
     re.IGNORECASE,
@@ -90,7 +94,12 @@ def _prepare(text: str) -> str:
     >>> _prepare("Progression-free survival（PFS）, non-serious AEs")
     'Progression free survival(PFS), non-serious AEs'
     """
-    return _INWORD_HYPHEN.sub(" ", text.translate(_FULLWIDTH))
+    return _INWORD_HYPHEN.sub(" ", _halfwidth(text))
+
+
+def _halfwidth(text: str) -> str:
+    """``text`` with full-width punctuation as ASCII (only non-ASCII text has any)."""
+    return text if text.isascii() else text.translate(_FULLWIDTH)
 
 
 def _scoped(pattern: str) -> str:
@@ -100,6 +109,29 @@ def _scoped(pattern: str) -> str:
     ('(?i:time to peak)', 'AUC')
     """
     return f"(?i:{pattern[4:]})" if pattern.startswith("(?i)") else pattern
+
+
+class _Alternatives:
+    """Regex alternatives as one pattern, each match with the index of its alternative.
+
+    A group around each alternative would keep the regex engine from skipping alternatives
+    by their first character, so the text is scanned by a copy without groups, and the
+    grouped pattern is tried only where that copy matched, to tell which alternative it
+    was. Both try the same alternatives in the same order, so they match the same.
+    """
+
+    def __init__(self, alternatives: list[str], before: str, after: str, flags: int = 0) -> None:
+        plain = "|".join(f"(?:{a})" for a in alternatives)
+        named = "|".join(f"(?P<a{i}>{a})" for i, a in enumerate(alternatives))
+        self._scanner = re.compile(f"{before}(?:{plain}){after}", flags)
+        self._namer = re.compile(f"{before}(?:{named}){after}", flags)
+
+    def finditer(self, text: str) -> Iterator[tuple[int, int, int]]:
+        """``(start, end, index of the alternative)`` of each match, left to right."""
+        for m in self._scanner.finditer(text):
+            named = self._namer.match(text, m.start())
+            assert named is not None and named.lastgroup is not None
+            yield m.start(), m.end(), int(named.lastgroup[1:])
 
 
 class _EndpointLexicon:
@@ -121,8 +153,9 @@ class _EndpointLexicon:
         # Longer pattern texts first: a rough "most specific alternative first".
         patterns.sort(key=lambda item: len(item[0]), reverse=True)
         self.pattern_codes = [code for _, code in patterns]
-        body = "|".join(f"(?P<p{i}>(?:{p}))" for i, (p, _) in enumerate(patterns))
-        self.pattern = re.compile(rf"(?<![A-Za-z0-9])(?:{body})(?![A-Za-z0-9])")
+        self.patterns = _Alternatives(
+            [f"(?:{p})" for p, _ in patterns], r"(?<![A-Za-z0-9])", r"(?![A-Za-z0-9])"
+        )
 
     def scan(self, text: str, *, negations: bool = False) -> list[_Hit]:
         """Endpoint mentions in prepared ``text``, leftmost-longest, without overlaps."""
@@ -130,10 +163,8 @@ class _EndpointLexicon:
             _Hit(m.start, m.end, m.value.rstrip("*"), m.value.endswith("*"))
             for m in self.phrases.find(text)
         ]
-        for m in self.pattern.finditer(text):
-            group = m.lastgroup
-            assert group is not None
-            hits.append(_Hit(m.start(), m.end(), self.pattern_codes[int(group[1:])], False))
+        for start, end, i in self.patterns.finditer(text):
+            hits.append(_Hit(start, end, self.pattern_codes[i], False))
         hits.sort(key=lambda h: (h.start, h.start - h.end))
         kept: list[_Hit] = []
         end = -1
@@ -170,15 +201,31 @@ def classify_outcome(outcome: Outcome) -> Endpoint:
     >>> e.codes, e.category, [c.label for c in e.criteria], e.duration
     (('ORR',), 'efficacy', ['RECIST 1.1'], 'P12M')
     """
+    codes, category, criteria, analytes = _interpret(outcome.measure, outcome.description)
+    return Endpoint(
+        role=outcome.role,
+        codes=codes,
+        category=category,
+        criteria=criteria,
+        analytes=analytes,
+        duration=parse_duration(outcome.time_frame),
+    )
+
+
+@lru_cache(maxsize=16384)
+def _interpret(
+    measure_text: str, description_text: str
+) -> tuple[tuple[str, ...], str, tuple[Criterion, ...], tuple[Analyte, ...]]:
+    """Codes, category, criteria and analytes of an outcome's measure and description."""
     lex = _endpoint_lexicon()
-    measure = _prepare(outcome.measure)
+    measure = _prepare(measure_text)
     measure_hits = lex.scan(measure)
     definition = _DEFINITION.search(measure)
     if definition and any(not h.generic and h.end <= definition.start() for h in measure_hits):
         measure_hits = [h for h in measure_hits if h.end <= definition.start()]
     specific = _unique([h.code for h in measure_hits if not h.generic])
     generic = _unique([h.code for h in measure_hits if h.generic])
-    description = _prepare(outcome.description) if outcome.description else ""
+    description = _prepare(description_text) if description_text else ""
 
     codes: list[str]
     analytes: tuple[Analyte, ...] = ()
@@ -196,8 +243,8 @@ def classify_outcome(outcome: Outcome) -> Endpoint:
             if description and generic
             else []
         )
-        in_measure = find_analytes(outcome.measure)
-        in_description = find_analytes(outcome.description) if description else ()
+        in_measure = find_analytes(measure_text)
+        in_description = find_analytes(description_text) if description else ()
         if in_measure or (
             in_description and (not generic or "BIOMARKER" in generic or "CYTOKINES" in described)
         ):
@@ -206,17 +253,15 @@ def classify_outcome(outcome: Outcome) -> Endpoint:
             codes = described or generic
     if "CYTOKINES" in codes:
         analytes = tuple(
-            dict.fromkeys(find_analytes(outcome.measure) + find_analytes(outcome.description))
+            dict.fromkeys(find_analytes(measure_text) + find_analytes(description_text))
         )
     if not codes:
         codes = [OTHER]
-    return Endpoint(
-        role=outcome.role,
-        codes=tuple(codes),
-        category=lex.concepts[codes[0]].category,
-        criteria=find_criteria(f"{outcome.measure}\n{outcome.description}"),
-        analytes=analytes,
-        duration=parse_duration(outcome.time_frame),
+    return (
+        tuple(codes),
+        lex.concepts[codes[0]].category,
+        find_criteria(f"{measure_text}\n{description_text}"),
+        analytes,
     )
 
 
@@ -237,7 +282,7 @@ class _CriteriaLexicon:
     def __init__(self) -> None:
         self.families: list[_Family] = []
         alternatives: list[str] = []
-        for i, row in enumerate(table("criteria.tsv")):
+        for row in table("criteria.tsv"):
             self.families.append(
                 _Family(
                     row["family"],
@@ -247,9 +292,9 @@ class _CriteriaLexicon:
                     tuple(_split(row["versions"])),
                 )
             )
-            alternatives.append(f"(?P<f{i}>{row['pattern']})")
-        self.pattern = re.compile(
-            rf"(?<![A-Za-z0-9])(?:{'|'.join(alternatives)})(?![A-Za-z])", re.IGNORECASE
+            alternatives.append(row["pattern"])
+        self.patterns = _Alternatives(
+            alternatives, r"(?<![A-Za-z0-9])", r"(?![A-Za-z])", re.IGNORECASE
         )
 
     def version(self, family: _Family, following: str) -> str:
@@ -289,13 +334,11 @@ def find_criteria(text: str) -> tuple[Criterion, ...]:
     if not text:
         return ()
     lex = _criteria_lexicon()
-    text = text.translate(_FULLWIDTH)
+    text = _halfwidth(text)
     found: dict[str, Criterion] = {}
-    for m in lex.pattern.finditer(text):
-        group = m.lastgroup
-        assert group is not None
-        family = lex.families[int(group[1:])]
-        version = lex.version(family, text[m.end() : m.end() + 40])
+    for _, end, i in lex.patterns.finditer(text):
+        family = lex.families[i]
+        version = lex.version(family, text[end : end + 40])
         if version:
             key = f"{family.family}-{version}"
             label = family.label_format.format(v=version)
@@ -334,8 +377,9 @@ class _AnalyteLexicon:
             alternatives += [(_flexible(s), i) for s in _split(row["synonyms"])]
         alternatives.sort(key=lambda a: len(a[0]), reverse=True)
         self.index = [i for _, i in alternatives]
-        body = "|".join(f"(?P<a{n}>{p})" for n, (p, _) in enumerate(alternatives))
-        self.pattern = re.compile(rf"(?<![\w-])(?:{body})(?![\w])", re.IGNORECASE)
+        self.patterns = _Alternatives(
+            [p for p, _ in alternatives], r"(?<![\w-])", r"(?![\w])", re.IGNORECASE
+        )
 
 
 @lru_cache(maxsize=1)
@@ -351,14 +395,13 @@ def find_analytes(text: str) -> tuple[Analyte, ...]:
     """
     if not text:
         return ()
-    for bad, good in _MOJIBAKE:
-        text = text.replace(bad, good)
-    text = text.translate(_GREEK_REPAIR)
+    if not text.isascii():
+        for bad, good in _MOJIBAKE:
+            text = text.replace(bad, good)
+        text = text.translate(_GREEK_REPAIR)
     lex = _analyte_lexicon()
     found: dict[str, Analyte] = {}
-    for m in lex.pattern.finditer(text):
-        group = m.lastgroup
-        assert group is not None
-        analyte = lex.analytes[lex.index[int(group[1:])]]
+    for _, _, i in lex.patterns.finditer(text):
+        analyte = lex.analytes[lex.index[i]]
         found.setdefault(analyte.key, analyte)
     return tuple(found.values())

@@ -60,6 +60,44 @@ class Match:
     value: str
 
 
+_Trie = dict[str, "_Trie"]  # character -> the rest; "" marks the end of a phrase
+
+
+def _phrase_regex(phrase: str) -> str:
+    """A folded phrase as a regex: its characters literally, any whitespace between words."""
+    return re.escape(phrase).replace(r"\ ", r"\s+")
+
+
+def _trie_regex(phrases: Iterable[str]) -> str:
+    r"""One regex for folded ASCII phrases, with shared prefixes written once.
+
+    It matches what the phrases as alternatives sorted longest first match, and is much
+    faster to scan: the engine follows one branch per character instead of trying every
+    phrase. Sibling branches begin with different ASCII characters (or whitespace), and no
+    character matches two of those under IGNORECASE (non-ASCII letters can: "ı" matches "i"),
+    so a text follows a single path; where a phrase ends, the empty branch comes last, so
+    the longest phrase on the path is tried first and a shorter one only when the longer
+    fails the word boundary after it.
+
+    >>> print(_trie_regex(["lung cancer", "lung", "liver"]))
+    l(?:ung(?:\s+cancer|)|iver)
+    """
+    trie: _Trie = {}
+    for phrase in phrases:
+        node = trie
+        for char in phrase:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def regex(node: _Trie) -> str:
+        branches = [_phrase_regex(char) + regex(rest) for char, rest in node.items() if char]
+        if "" in node:
+            branches.append("")
+        return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+
+    return regex(trie) if trie else ""
+
+
 class PhraseMatcher:
     """Finds lexicon phrases in text: case-insensitive, whole words, longest match first.
 
@@ -76,8 +114,11 @@ class PhraseMatcher:
         self._values: dict[str, str] = {}
         for phrase, value in items:
             self._values.setdefault(fold(phrase), value)
-        alternatives = sorted(self._values, key=len, reverse=True)
-        body = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in alternatives)
+        if all(p.isascii() for p in self._values):
+            body = _trie_regex(self._values)
+        else:
+            alternatives = sorted(self._values, key=len, reverse=True)
+            body = "|".join(_phrase_regex(p) for p in alternatives)
         self._pattern = (
             re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE) if body else None
         )
