@@ -1,0 +1,1 @@
+"""Benchmark tooling: synthetic corpora (:mod:`bench.generate`) for timing ingestion."""
