@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 
 from trialgraph.normalize.lexicon import table
-from trialgraph.normalize.products import modalities, normalize_product
+from trialgraph.normalize.products import (
+    detect_modality,
+    find_drugs,
+    modalities,
+    normalize_product,
+)
 from trialgraph.records import Intervention
 
 _spec = importlib.util.spec_from_file_location(
@@ -94,6 +99,21 @@ def test_known_drug_shares_a_key(intervention: Intervention) -> None:
 )
 def test_modality(name: str, itype: str, modality: str) -> None:
     assert normalize_product(Intervention(type=itype, name=name)).modality == modality
+
+
+def test_the_first_rule_matching_any_text_decides() -> None:
+    assert detect_modality(["Carboplatin", "CAR-T cells"]) == "CAR-T"
+    assert detect_modality(["CAR-T cells", "Carboplatin"]) == "CAR-T"
+    assert detect_modality(["", "Study drug"], "DRUG") is None
+
+
+def test_find_drugs_returns_a_new_list_each_time() -> None:
+    drugs = find_drugs("sintilimab combined with anlotinib")
+    drugs.clear()
+    assert [d.name for d in find_drugs("sintilimab combined with anlotinib")] == [
+        "sintilimab",
+        "anlotinib",
+    ]
 
 
 def test_allogeneic_origin() -> None:

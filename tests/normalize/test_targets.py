@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from trialgraph.normalize.targets import find_targets, resolve_target
+from trialgraph.normalize.targets import (
+    _BACKWARD,
+    _CUE,
+    _FORWARD,
+    _FORWARD_AFTER,
+    _HYPHEN_SUFFIX,
+    find_targets,
+    resolve_target,
+)
 from trialgraph.records import Intervention, TrialRecord
 
 SEEDS = Path(__file__).resolve().parents[1] / "data" / "seeds"
@@ -118,10 +127,33 @@ def test_trial_vocabulary_is_never_a_target(text: str) -> None:
         ("solid tumors with positive mesothelin and MUC1.Patients were screened", {"MSLN", "MUC1"}),
         ("a CDK4/6 inhibitor", {"CDK4", "CDK6"}),
         ("NY-ESO-1 specific TCR-T cells", {"CTAG1B"}),
+        ("tumours expreßing mesothelin", {"MSLN"}),  # "ß" case-folds to "ss"
+        ("TUMORS EXPRESSING MESOTHELIN AND GLYPICAN-3", {"MSLN", "GPC3"}),
+        ("EGFR ex19del or L858R; KRAS G12C.", {"EGFR", "KRAS"}),
     ],
 )
 def test_contexts(text: str, expected: set[str]) -> None:
     assert {m.target.symbol for m in find_targets(record(text, CAR_T))} == expected
+
+
+def test_text_in_capitals_trusts_only_curated_case_sensitive_keys() -> None:
+    lower = "a study of a BTK inhibitor in patients with solid tumors"
+    assert found(record(lower, CAR_T)) == {("BTK", 0)}
+    assert find_targets(record(lower.upper(), CAR_T)) == []
+
+
+def test_the_cue_search_finds_every_cue() -> None:
+    """Only tokens the cue search finds are scanned, so it must find every cue form."""
+    suffixes = re.search(r"\(\?P<cue>(.*?)\)\$", _HYPHEN_SUFFIX.pattern)
+    assert suffixes is not None
+    for word in _FORWARD | _FORWARD_AFTER.keys() | _BACKWARD.keys():
+        for text in (word, word.upper(), f"(x {word.title()}.)", f"x-{word}'s"):
+            assert _CUE.search(text), text
+    for cue in suffixes.group(1).split("|"):
+        for form in (cue.replace("s?", ""), cue.replace("s?", "s")):
+            assert _CUE.search(f"CD19-{form}"), form
+    for text in ("anti-CD19", "Anti‐CD19", "CAR-CD19", "KRAS G12C", "EGFR exon19", "del19"):
+        assert _CUE.search(text), text
 
 
 def test_drug_targets_attach_to_their_intervention() -> None:

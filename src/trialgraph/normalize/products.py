@@ -61,6 +61,7 @@ class Drug:
 
 
 _GREEK = str.maketrans({"α": "a", "β": "b", "γ": "g", "δ": "d", "κ": "k", "ε": "e"})
+_SPACES_AND_DASHES = re.compile(r"[\s\-‐‑‒–—_]+")
 
 
 def squash(text: str) -> str:
@@ -72,7 +73,7 @@ def squash(text: str) -> str:
     'mk3475'
     """
     text = unicodedata.normalize("NFKC", text).translate(_GREEK).casefold()
-    return re.sub(r"[\s\-‐‑‒–—_]+", "", text)
+    return _SPACES_AND_DASHES.sub("", text)
 
 
 # ---------------------------------------------------------------------------------------
@@ -103,6 +104,7 @@ _ADC_PAYLOADS = (
 )
 
 # Ordered (modality, pattern) rules over the lower-cased intervention text; first match wins.
+# "\Bmab\b" is a word ending in "mab": what "\w+mab\b" finds, without the backtracking.
 _MODALITY_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (m, re.compile(p))
     for m, p in (
@@ -135,19 +137,19 @@ _MODALITY_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "monoclonal antibody",
-            r"monoclonal|\bmab\b|antibod|\w+mab\b|checkpoint inhibitor"
+            r"monoclonal|\bmab\b|antibod|\Bmab\b|checkpoint inhibitor"
             r"|\b(?:pd-?1|pd-?l1|ctla-?4)\s+(?:inhibitor|blockade|blocker)",
         ),
-        ("fusion protein", r"fusion protein|\w+cept\b"),
+        ("fusion protein", r"fusion protein|\Bcept\b"),
         (
             "chemotherapy",
-            r"chemo|\bfolfox|\bfolfiri|\bxelox|\bcapox|\bflot\b|\w+platin\w*\b|\w+taxel\b"
-            r"|cisplatinum|\w+rubicin\b|\w+citabine\b|\w+mustine\b|\w+trexed\b",
+            r"chemo|\bfolfox|\bfolfiri|\bxelox|\bcapox|\bflot\b|\Bplatin|\Btaxel\b"
+            r"|cisplatinum|\Brubicin\b|\Bcitabine\b|\Bmustine\b|\Btrexed\b",
         ),
-        ("hormone therapy", r"androgen deprivation|\badt\b|\w+lutamide\b|\w+relix\b|\w+relin\b"),
+        ("hormone therapy", r"androgen deprivation|\badt\b|\Blutamide\b|\Brelix\b|\Brelin\b"),
         (
             "small molecule",
-            r"\w+(?:tinib|rafenib|ciclib|parib|lisib|sertib|rasib|degib|zomib|metinib|toclax)\b"
+            r"\B(?:tinib|rafenib|ciclib|parib|lisib|sertib|rasib|degib|zomib|metinib|toclax)\b"
             r"|tyrosine kinase inhibitor|\btkis?\b|\binhibitors?\b",
         ),
         ("gene therapy", r"gene therapy|gene transfer|\bcrispr\b"),
@@ -195,11 +197,18 @@ def detect_modality(texts: Iterable[str], intervention_type: str = "") -> str | 
     by_type = _TYPE_MODALITY.get(intervention_type)
     if by_type and intervention_type not in _NAME_FIRST_TYPES:
         return by_type
-    joined = [unicodedata.normalize("NFKC", t).casefold() for t in texts if t]
-    for modality, pattern in _MODALITY_RULES:
-        if any(pattern.search(t) for t in joined):
-            return modality
-    return by_type
+    first = min((_first_rule(t) for t in texts if t), default=len(_MODALITY_RULES))
+    return _MODALITY_RULES[first][0] if first < len(_MODALITY_RULES) else by_type
+
+
+@lru_cache(maxsize=4096)  # names, titles and summaries recur within and across records
+def _first_rule(text: str) -> int:
+    """The index of the first modality rule matching ``text``, else ``len(_MODALITY_RULES)``."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    for i, (_, pattern) in enumerate(_MODALITY_RULES):
+        if pattern.search(folded):
+            return i
+    return len(_MODALITY_RULES)
 
 
 # ---------------------------------------------------------------------------------------
@@ -262,6 +271,11 @@ def find_drugs(text: str, max_words: int = 3) -> list[Drug]:
     >>> [d.name for d in find_drugs("SHR-1826；Adebrelimab；Bevacizumab")]
     ['adebrelimab', 'bevacizumab']
     """
+    return list(_drugs_in(text, max_words))
+
+
+@lru_cache(maxsize=1 << 14)  # intervention names recur across records
+def _drugs_in(text: str, max_words: int) -> tuple[Drug, ...]:
     text = unicodedata.normalize("NFKC", text)
     words = [m.group(0).strip(".") for m in _TOKEN.finditer(text)]
     index = drug_index()
@@ -277,7 +291,7 @@ def find_drugs(text: str, max_words: int = 3) -> list[Drug]:
                 break
         else:
             i += 1
-    return found
+    return tuple(found)
 
 
 # ---------------------------------------------------------------------------------------
@@ -327,6 +341,7 @@ def _tidy(text: str) -> str:
     return text.strip(" ,;:-+/").strip()
 
 
+@lru_cache(maxsize=1 << 14)  # product names recur across records
 def canonical_label(name: str, modality: str | None = None) -> str:
     """The product's label: doses and formulation words removed, CAR-T spellings unified.
 
@@ -385,19 +400,18 @@ def _origin(texts: Iterable[str]) -> str | None:
 # The product
 
 
-def _resolve_drug(intervention: Intervention) -> Drug | None:
+@lru_cache(maxsize=1 << 14)  # intervention names recur across records
+def _resolve_drug(name: str, other_names: tuple[str, ...]) -> Drug | None:
     """The drug an intervention's whole name (or, failing that, its other names) denotes."""
-    name = _tidy(
-        _FORMULATION.sub(" ", _DOSE.sub(" ", unicodedata.normalize("NFKC", intervention.name)))
-    )
-    drug = lookup_drug(name) or lookup_drug(intervention.name)
+    tidy = _tidy(_FORMULATION.sub(" ", _DOSE.sub(" ", unicodedata.normalize("NFKC", name))))
+    drug = lookup_drug(tidy) or lookup_drug(name)
     if drug is not None:
         return drug
-    if find_drugs(intervention.name):
+    if find_drugs(name):
         return None  # a combination or a differently named drug: not a single known drug
     from_others = {
         d.name: d
-        for other in intervention.other_names
+        for other in other_names
         if (d := lookup_drug(_tidy(_FORMULATION.sub(" ", _DOSE.sub(" ", other))))) is not None
     }
     return next(iter(from_others.values())) if len(from_others) == 1 else None
@@ -417,7 +431,7 @@ def normalize_product(intervention: Intervention, record: TrialRecord | None = N
     allogeneic origin stated anywhere in its text when the intervention does not say.
     """
     texts = [intervention.name, *intervention.other_names]
-    drug = _resolve_drug(intervention)
+    drug = _resolve_drug(intervention.name, tuple(intervention.other_names))
     if drug is not None:
         modality = drug.modality or detect_modality(texts, intervention.type)
         label = drug.name

@@ -19,8 +19,9 @@ lacks or shares between genes). Its rules:
   case (ordinary words such as "cadherin") are dropped;
 - a stoplist of trial vocabulary (:func:`stoplist`) is never looked up from HGNC.
 
-Matching never compiles a pattern over the lexicon: a fixed set of cue words is found by
-scanning tokens, and the few spans next to a cue are looked up in dictionaries.
+Matching never compiles a pattern over the lexicon: one search of the text finds the fixed
+set of cue words (a text without one is not even split into tokens), and the few spans next
+to a cue are looked up in dictionaries.
 
 Attaching a target to a product (``TargetMention.intervention``):
 
@@ -43,9 +44,11 @@ receptor.
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 from trialgraph.normalize.lexicon import table
@@ -74,6 +77,7 @@ _GREEK = str.maketrans(
     {"α": "a", "β": "b", "γ": "g", "δ": "d", "κ": "k", "ε": "e", "Α": "A", "Β": "B"}
 )
 _DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−"})
+_SPACES_AND_DASHES = re.compile(r"[\s\-‐‑‒–—_]+")
 
 
 def squash_case(text: str) -> str:
@@ -83,7 +87,7 @@ def squash_case(text: str) -> str:
     ('IL13Ra2', 'PDL1', 'claudin18.2')
     """
     text = unicodedata.normalize("NFKC", text).translate(_GREEK)
-    return re.sub(r"[\s\-‐‑‒–—_]+", "", text)
+    return _SPACES_AND_DASHES.sub("", text)
 
 
 def _key(term: str, *, name: bool = False) -> tuple[bool, str] | None:
@@ -231,6 +235,7 @@ def target_synonyms(target: Target) -> list[str]:
     return names
 
 
+@lru_cache(maxsize=1 << 16)  # the spans next to cues recur across records
 def _lookup(term: str, *, shouting: bool = False) -> str | None:
     """The symbol a whole term denotes, or ``None``. ``shouting``: the text is in capitals,
     so case says nothing and only curated case-sensitive keys are trusted."""
@@ -287,7 +292,10 @@ def _split_list(term: str) -> list[str]:
 # ---------------------------------------------------------------------------------------
 # Context cues
 
-_TOKEN = re.compile(r"[^\s,;:()\[\]{}\"“”‘’]+")
+# A token: a run of characters between separators, less its trailing full stops and
+# apostrophes ("MUC1." → "MUC1").
+_SEPARATORS = r"\s,;:()\[\]{}\"“”‘’"
+_TOKEN = re.compile(rf"[^{_SEPARATORS}]*[^{_SEPARATORS}.'’]")
 _FORWARD = frozenset(
     {"targeting", "targets", "against", "anti", "positive", "expressing", "overexpressing"}
 )
@@ -387,9 +395,8 @@ _HYPHEN_SUFFIX = re.compile(
     r"antibody|antibodies|mAb|engager|bispecific)$",
     re.IGNORECASE,
 )
-_VARIANT = re.compile(
-    r"^(?:[A-Z]\d{2,4}(?:[A-Z]|del|ins|fs|\*)|G12[A-Z]|V600[A-Z]?|ex(?:on)?\d+\w*|del19)$"
-)
+_MUTATION = r"[A-Z]\d{2,4}(?:[A-Z]|del|ins|fs|\*)|G12[A-Z]|V600[A-Z]?|ex(?:on)?\d+\w*|del19"
+_VARIANT = re.compile(rf"^(?:{_MUTATION})$")
 _CAR_PREFIX = re.compile(r"^CAR[-‐](?P<x>.+)$", re.IGNORECASE)
 _ANTI_PREFIX = re.compile(r"^anti[-‐](?P<x>.+)$", re.IGNORECASE)
 _NOT_AFTER_CAR = re.compile(r"^(?:T|NK|M|NKT|T-?cells?|T-?cell|NK-?cells?)(?:[-‐].*)?$", re.I)
@@ -397,26 +404,47 @@ _COORD = frozenset({"and", "or", "&", "x", "×", "plus", "/", "and/or"})
 _CUE_KIND_FORWARD: dict[str, str | None] = {"anti": "antibody"}
 
 
-@dataclass(frozen=True, slots=True)
-class _Tok:
-    text: str
-    start: int
-    end: int
+def _cue_pattern() -> re.Pattern[str]:
+    """Where a hit can start: a cue word, "anti-" or "CAR-" opening a token, a cue after a
+    hyphen ("X-positive": every cue of ``_HYPHEN_SUFFIX`` is also a cue word), or a mutation
+    ("G12C"), each bounded by a separator, a full stop, an apostrophe or a hyphen.
+
+    >>> [m[0] for m in _cue_pattern().finditer("Anti-CD19 CAR-T; carcinoma, KRAS G12C")]
+    ['Anti', 'CAR-T', 'G12C']
+    """
+    # grouped by first letter, which makes the search faster; tokens are compared
+    # case-folded, so "ß" stands for "ss"
+    cues = _FORWARD | _FORWARD_AFTER.keys() | _BACKWARD.keys()
+    by_first: dict[str, list[str]] = {}
+    for word in sorted(cues, key=lambda w: (-len(w), w)):
+        by_first.setdefault(word[0], []).append(re.escape(word[1:]).replace("ss", "(?:ss|ß)"))
+    words = "|".join(f"{first}(?:{'|'.join(rest)})" for first, rest in sorted(by_first.items()))
+    return re.compile(
+        rf"(?<![^{_SEPARATORS}\-‐])(?:(?i:{words})|{_MUTATION})(?![^{_SEPARATORS}.'’\-‐])"
+    )
 
 
-def _tokens(text: str) -> list[_Tok]:
-    toks = []
-    for m in _TOKEN.finditer(text):
-        raw = m.group(0)
-        core = raw.rstrip(".'’")
-        if core:
-            toks.append(_Tok(core, m.start(), m.start() + len(core)))
-    return toks
+_CUE = _cue_pattern()
+
+
+_ASCII_LETTERS = string.ascii_letters.encode()
+_ASCII_CAPITALS = string.ascii_uppercase.encode()
 
 
 def _shouting(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    return len(letters) > 20 and sum(c.isupper() for c in letters) > 0.7 * len(letters)
+    """Whether over 70% of the letters of ``text`` (over 20 of them) are capitals.
+
+    >>> _shouting("PHASE I STUDY OF CAR-T CELLS"), _shouting("Phase I study of CAR-T cells")
+    (True, False)
+    """
+    if text.isascii():  # the usual case, counted without a loop over the characters
+        data = text.encode()
+        letters = len(data) - len(data.translate(None, _ASCII_LETTERS))
+        capitals = len(data) - len(data.translate(None, _ASCII_CAPITALS))
+    else:
+        chars = [c for c in text if c.isalpha()]
+        letters, capitals = len(chars), sum(c.isupper() for c in chars)
+    return letters > 20 and capitals > 0.7 * letters
 
 
 @dataclass(frozen=True, slots=True)
@@ -432,13 +460,28 @@ class _Scanner:
     """Finds targets next to cues in one text."""
 
     def __init__(self, text: str) -> None:
-        self.text = unicodedata.normalize("NFKC", text).translate(_DASHES)
-        self.toks = _tokens(self.text)
-        self.shouting = _shouting(self.text)
+        text = unicodedata.normalize("NFKC", text)
+        self.text = text if text.isascii() else text.translate(_DASHES)  # dashes are not ASCII
+        self.cues = [m.start() for m in _CUE.finditer(self.text)]  # where cues start
+        # only a token holding a cue can start a hit: without one, the text needs no tokens
+        tokens = list(_TOKEN.finditer(self.text)) if self.cues else []
+        self.words = [m[0] for m in tokens]
+        self.starts = [m.start() for m in tokens]
+        self.ends = [m.end() for m in tokens]
+
+    @cached_property
+    def shouting(self) -> bool:
+        return _shouting(self.text)
+
+    def _symbol(self, term: str) -> str | None:
+        """:func:`_lookup` in this text; whether it is in capitals is worked out only once a
+        term matches."""
+        symbol = _lookup(term)
+        return _lookup(term, shouting=True) if symbol is not None and self.shouting else symbol
 
     def _resolve(self, term: str, *, trim: bool) -> tuple[list[str], str]:
         """Symbols a term denotes and the part of it that named them."""
-        symbol = _lookup(term, shouting=self.shouting)
+        symbol = self._symbol(term)
         if symbol is not None:
             return [symbol], term
         listed = _split_list(term)
@@ -451,60 +494,60 @@ class _Scanner:
             if not m or m.start() == 0:
                 return [], term
             cut = cut[: m.start()]
-            symbol = _lookup(cut, shouting=self.shouting)
+            symbol = self._symbol(cut)
             if symbol is not None:
                 return [symbol], cut
 
     def _gap(self, i: int) -> str:
         """Text between token i-1 and token i."""
-        return self.text[self.toks[i - 1].end : self.toks[i].start]
+        return self.text[self.ends[i - 1] : self.starts[i]]
+
+    def _breaks(self, i: int) -> bool:
+        """Whether a comma or a full stop separates token i-1 from token i."""
+        gap = self._gap(i)
+        return "," in gap or "." in gap
 
     def forward(self, i: int, first: str | None = None) -> tuple[list[str], str, int, int]:
-        """Longest resolvable span starting at token i (``first`` replaces its text)."""
-        n_max = min(6, len(self.toks) - i)
+        """Longest resolvable span of up to six tokens starting at token i (``first``
+        replaces its text), crossing no comma or full stop."""
+        words = self.words[i : i + 6]
+        if first is not None:
+            words[0] = first
+        n_max = 1
+        while n_max < len(words) and not self._breaks(i + n_max):
+            n_max += 1
         for n in range(n_max, 0, -1):
-            words = [
-                first if (j == i and first is not None) else self.toks[j].text
-                for j in range(i, i + n)
-            ]
-            if n > 1 and any(
-                "," in self._gap(j) or "." in self._gap(j) for j in range(i + 1, i + n)
-            ):
-                continue
-            symbols, matched = self._resolve(" ".join(words), trim=n == 1)
+            symbols, matched = self._resolve(" ".join(words[:n]), trim=n == 1)
             if symbols:
                 return symbols, matched, i, i + n - 1
         return [], "", i, i
 
     def backward(self, j: int, last: str | None = None) -> tuple[list[str], str, int, int]:
-        """Longest resolvable span ending at token j (``last`` replaces its text)."""
-        n_max = min(6, j + 1)
+        """Longest resolvable span of up to six tokens ending at token j (``last`` replaces
+        its text), crossing no comma or full stop."""
+        words = self.words[max(0, j - 5) : j + 1]
+        if last is not None:
+            words[-1] = last
+        n_max = 1
+        while n_max < len(words) and not self._breaks(j - n_max + 1):
+            n_max += 1
         for n in range(n_max, 0, -1):
-            start = j - n + 1
-            words = [
-                last if (k == j and last is not None) else self.toks[k].text
-                for k in range(start, j + 1)
-            ]
-            if n > 1 and any(
-                "," in self._gap(k) or "." in self._gap(k) for k in range(start + 1, j + 1)
-            ):
-                continue
-            symbols, matched = self._resolve(" ".join(words), trim=False)
+            symbols, matched = self._resolve(" ".join(words[-n:]), trim=False)
             if symbols:
-                return symbols, matched, start, j
+                return symbols, matched, j - n + 1, j
         return [], "", j, j
 
     def _coord_forward(self, last: int, kind: str | None) -> list[_Hit]:
         hits: list[_Hit] = []
         i = last + 1
-        while i < len(self.toks) and len(hits) < 6:
+        while i < len(self.words) and len(hits) < 6:
             gap = self._gap(i)
             nxt = i
-            if self.toks[i].text.casefold() in _COORD:
+            if self.words[i].casefold() in _COORD:
                 nxt = i + 1
             elif gap.strip() not in {",", "/", "&"}:
                 break
-            if nxt >= len(self.toks):
+            if nxt >= len(self.words):
                 break
             symbols, matched, a, b = self.forward(nxt)
             if not symbols:
@@ -519,7 +562,7 @@ class _Scanner:
         while j >= 0 and len(hits) < 6:
             gap = self._gap(j + 1)
             prev = j
-            if self.toks[j].text.casefold() in _COORD:
+            if self.words[j].casefold() in _COORD:
                 prev = j - 1
             elif gap.strip() not in {",", "/", "&"}:
                 break
@@ -532,23 +575,22 @@ class _Scanner:
             j = a - 1
         return hits
 
-    def _span(self, a: int, b: int) -> str:
-        return self.text[self.toks[a].start : self.toks[b].end]
-
     def scan(self) -> list[_Hit]:
         hits: list[_Hit] = []
-        toks = self.toks
-        for i, tok in enumerate(toks):
-            low = tok.text.casefold()
+        words = self.words
+        # the tokens holding a cue, in order
+        for i in sorted({bisect_right(self.starts, pos) - 1 for pos in self.cues}):
+            word = words[i]
+            low = word.casefold()
             # prefix forms inside the token: anti-X, CAR-X
-            m = _ANTI_PREFIX.match(tok.text)
+            m = _ANTI_PREFIX.match(word)
             if m:
                 symbols, matched, a, b = self.forward(i, first=m.group("x"))
                 if symbols:
                     hits.append(_Hit(tuple(symbols), matched, "antibody", a, b))
                     hits.extend(self._coord_forward(b, "antibody"))
                 continue
-            m = _CAR_PREFIX.match(tok.text)
+            m = _CAR_PREFIX.match(word)
             if m and not _NOT_AFTER_CAR.match(m.group("x")):
                 symbols, matched = self._resolve(m.group("x"), trim=True)
                 if symbols:
@@ -557,20 +599,20 @@ class _Scanner:
             # forward cue words
             if low in _FORWARD or (
                 low in _FORWARD_AFTER
-                and i + 1 < len(toks)
-                and toks[i + 1].text.casefold() in _FORWARD_AFTER[low]
+                and i + 1 < len(words)
+                and words[i + 1].casefold() in _FORWARD_AFTER[low]
             ):
                 start = i + 1 if low in _FORWARD else i + 2
-                if low == "positive" and start < len(toks) and toks[start].text.casefold() == "for":
+                if low == "positive" and start < len(words) and words[start].casefold() == "for":
                     start += 1
-                if start < len(toks) and "." not in self.text[tok.end : toks[start].start]:
+                if start < len(words) and "." not in self.text[self.ends[i] : self.starts[start]]:
                     symbols, matched, a, b = self.forward(start)
                     if symbols:
                         kind = _CUE_KIND_FORWARD.get(low)
                         hits.append(_Hit(tuple(symbols), matched, kind, a, b))
                         hits.extend(self._coord_forward(b, kind))
             # hyphen-attached suffix cues: X-positive, X-CAR, X-directed, ...
-            m = _HYPHEN_SUFFIX.match(tok.text)
+            m = _HYPHEN_SUFFIX.match(word)
             if m:
                 cue = m.group("cue").casefold()
                 kind = _BACKWARD.get(cue, _BACKWARD.get(cue.rstrip("s")))
@@ -580,7 +622,7 @@ class _Scanner:
                     hits.extend(self._coord_backward(a, kind))
                 continue
             # separate backward cue words: X CAR-T, X antibody, KRAS G12C
-            if i > 0 and (low in _BACKWARD or _VARIANT.match(tok.text)) and "." not in self._gap(i):
+            if i > 0 and (low in _BACKWARD or _VARIANT.match(word)) and "." not in self._gap(i):
                 kind = _BACKWARD.get(low)
                 symbols, matched, a, b = self.backward(i - 1)
                 if symbols:
