@@ -1,10 +1,12 @@
 """The Prefect ingest flow: discover sources, map and load in batches, report.
 
 The flow is thin: reading, mapping and loading are library functions
-(:mod:`trialgraph.sources`, :mod:`trialgraph.pipeline`, :mod:`trialgraph.store`). One task
-runs per batch of thousands of records, never per record, so orchestration stays a small
-fraction of the work and the ephemeral API is never flooded with task runs. Retries cover
-I/O only. ``flows/ingest.py`` is the deployment entrypoint for this flow.
+(:mod:`trialgraph.sources`, :mod:`trialgraph.pipeline`, :mod:`trialgraph.store`). The flow
+reads and triages records; one ``map batch`` task per batch of thousands of records (never
+per record) maps them on the task runner's workers; a loading thread writes the mapped
+batches in order (docs/decisions/0004). Orchestration stays a small fraction of the work
+and the ephemeral API is never flooded with task runs. Discovery retries on I/O errors; a
+remote store retries its own requests. ``flows/ingest.py`` is the deployment entrypoint.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -75,22 +78,23 @@ def discover(sources: list[str]) -> list[str]:
     return files
 
 
+class Records:
+    """A batch of records as one opaque task argument.
+
+    Prefect walks list, tuple and dataclass arguments looking for futures; a plain object
+    is passed as it is, which spares it thousands of nested dataclasses per batch.
+    """
+
+    __slots__ = ("records",)
+
+    def __init__(self, records: list[TrialRecord]) -> None:
+        self.records = records
+
+
 @task(name="map batch", cache_policy=NONE)
-def map_records(records: list[TrialRecord], ingested_at: datetime) -> EncodedBatch:
+def map_records(batch: Records, ingested_at: datetime) -> EncodedBatch:
     """Map one batch (on a worker process when the task runner has them)."""
-    return map_encoded(records, ingested_at)
-
-
-@task(
-    name="load batch",
-    retries=3,
-    retry_delay_seconds=[1, 5, 15],
-    retry_condition_fn=_io_only,
-    cache_policy=NONE,
-)
-def load_batch(loader: Loader, batch: EncodedBatch) -> int:
-    """Write one mapped batch; returns the number of records written."""
-    return loader.load(batch.decode())
+    return map_encoded(batch.records, ingested_at)
 
 
 def task_runner(spec: str = "process", workers: int | None = None) -> TaskRunner[Any]:
@@ -100,7 +104,8 @@ def task_runner(spec: str = "process", workers: int | None = None) -> TaskRunner
     the flow's own process, ``dask`` on a new ``distributed.LocalCluster`` of ``workers``
     processes, and ``dask=tcp://HOST:8786`` on an existing Dask cluster (the extra
     ``trialgraph[dask]`` installs prefect-dask). Loading always happens in the flow's
-    process: an embedded store has one writer, and a remote one is written in order.
+    process, on a thread of its own: an embedded store has one writer, and a remote one
+    is written in order.
 
     >>> type(task_runner("serial")).__name__
     'ThreadPoolTaskRunner'
@@ -127,7 +132,7 @@ def task_runner(spec: str = "process", workers: int | None = None) -> TaskRunner
         if address:
             return DaskTaskRunner(address=address)
         return DaskTaskRunner(
-            cluster_class="distributed.LocalCluster",
+            cluster_class=_local_cluster,
             cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True},
         )
     raise ValueError(f"unknown task runner {spec!r}: use process, serial, dask or dask=ADDRESS")
@@ -190,6 +195,41 @@ def ontology_quads() -> tuple[list[Quad], str]:
     return quads, f"{__version__}+{hashlib.sha256(data).hexdigest()[:12]}"
 
 
+_shared_api: list[str] = []  # the API address _share_api put into the environment
+
+
+def _share_api() -> None:
+    """Let worker processes started from now on report to this run's Prefect API.
+
+    In Prefect's ephemeral mode the API server belongs to this process, and a worker that
+    does not know its address starts a server of its own (about 15 s and 200 MB each).
+    The address goes into ``PREFECT_API_URL`` until :func:`_unshare_api`.
+    """
+    if os.environ.get("PREFECT_API_URL"):
+        return
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        url = str(client.api_url)
+    os.environ["PREFECT_API_URL"] = url
+    _shared_api.append(url)
+
+
+def _unshare_api() -> None:
+    """Undo :func:`_share_api`: the next run's ephemeral server has another address."""
+    while _shared_api:
+        if os.environ.get("PREFECT_API_URL") == _shared_api.pop():
+            del os.environ["PREFECT_API_URL"]
+
+
+def _local_cluster(**kwargs: Any) -> Any:
+    """A ``distributed.LocalCluster`` whose workers report to this run's Prefect API."""
+    from distributed import LocalCluster
+
+    _share_api()
+    return LocalCluster(**kwargs)  # type: ignore[no-untyped-call]
+
+
 @flow(
     name="trialgraph-ingest",
     log_prints=False,
@@ -228,17 +268,24 @@ def ingest(
     limit = max(1, in_flight or (os.cpu_count() or 1) + 1)
     pending: deque[tuple[PrefectFuture[EncodedBatch] | EncodedBatch | None, int]] = deque()
 
+    loading = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trialgraph-load")
+    loads: deque[Future[int]] = deque()
+
     def finish() -> None:
+        """Take the oldest mapped batch and hand it to the loading thread."""
         mapped, n_read = pending.popleft()
         if mapped is not None:
             batch = mapped if isinstance(mapped, EncodedBatch) else mapped.result()
             quarantine.add(batch.errors)
-            result.loaded += load_batch(loader, batch)
             coverage.merge(batch.coverage)
+            loads.append(loading.submit(loader.load_encoded, batch))
+        while len(loads) > 1:  # one batch loads while the next is read and mapped
+            result.loaded += loads.popleft().result()
         bar.advance(n_read)
 
     target: GraphStore = open_store(store, endpoint, for_writing=True)
     try:
+        _share_api()
         result.recovered = target.recover()
         target.ensure_ontology(*ontology_quads())
         loader = Loader(target)
@@ -249,16 +296,21 @@ def ingest(
             result.unchanged += triage.unchanged
             result.loaded += triage.repeated
             mapped: PrefectFuture[EncodedBatch] | EncodedBatch | None = None
+            todo = Records(triage.todo)
             if triage.todo and last and not pending and result.read == n_read:
-                mapped = map_records(triage.todo, ingested_at)  # the only batch: map it here
+                mapped = map_records(todo, ingested_at)  # the only batch: map it here
             elif triage.todo:
-                mapped = map_records.submit(triage.todo, ingested_at)
+                mapped = map_records.submit(todo, ingested_at)
             pending.append((mapped, n_read))
             while len(pending) > limit or (last and pending):
                 finish()
+        while loads:
+            result.loaded += loads.popleft().result()
         result.quads = target.count_quads()
         result.trials_in_store = target.trial_count()
     finally:
+        loading.shutdown(wait=True)  # a load in progress finishes before the store closes
+        _unshare_api()
         bar.close()
         quarantine.close()
         target.close()

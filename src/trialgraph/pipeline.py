@@ -72,12 +72,12 @@ class EncodedBatch:
     """A mapped batch as N-Quads, to send from a worker process to the loading one.
 
     pyoxigraph terms pickle slowly (seconds per thousand trials), N-Quads bytes do not, and
-    pyoxigraph parses them back in Rust. ``trials`` holds each trial's checksum and number
-    of graph quads, in the order its quads appear in ``nquads``; ``concepts`` holds the
-    batch's concept quads, each once.
+    pyoxigraph parses them back in Rust. ``trials`` holds each trial's id, checksum and
+    number of graph quads, in the order its quads appear in ``nquads``; ``concepts`` holds
+    the batch's concept quads, each once.
     """
 
-    trials: list[tuple[str, int]]
+    trials: list[tuple[str, str, int]]
     nquads: bytes
     concepts: bytes
     errors: list[RecordError]
@@ -87,7 +87,7 @@ class EncodedBatch:
     def encode(cls, batch: MappedBatch) -> EncodedBatch:
         concepts = dict.fromkeys(q for t in batch.mapped for q in t.concept_quads)
         return cls(
-            trials=[(t.checksum, len(t.quads)) for t in batch.mapped],
+            trials=[(t.trial_id, t.checksum, len(t.quads)) for t in batch.mapped],
             nquads=_nquads(q for t in batch.mapped for q in t.quads),
             concepts=_nquads(concepts),
             errors=batch.errors,
@@ -100,7 +100,7 @@ class EncodedBatch:
         concepts = list(parse(self.concepts, format=RdfFormat.N_QUADS))
         trials: list[TrialGraph] = []
         start = 0
-        for checksum, n in self.trials:
+        for _, checksum, n in self.trials:
             own = quads[start : start + n]
             start += n
             graph = own[0].graph_name
@@ -176,6 +176,23 @@ class Loader:
             self._claimed[record.trial_id] = (record.checksum, True)
             triage.todo.append(record)
         return triage
+
+    def load_encoded(self, batch: EncodedBatch) -> int:
+        """Write a batch as it came from a worker; returns the number of records it stands for.
+
+        On a first load, a batch of trials new to the run goes to the store as N-Quads
+        bytes, never becoming Python objects; otherwise it is decoded and :meth:`load` ed.
+        """
+        graphs = [trial_graph(trial_id).value for trial_id, _, _ in batch.trials]
+        if not self.first_load or len(set(graphs)) < len(graphs) or self._loaded & set(graphs):
+            return self.load(batch.decode())
+        concepts = [
+            q for q in parse(batch.concepts, format=RdfFormat.N_QUADS) if q not in self._concepts
+        ]
+        self._concepts.update(concepts)
+        self._loaded.update(graphs)
+        self.store.bulk_load_nquads(concepts, batch.nquads)
+        return len(graphs)
 
     def load(self, batch: Sequence[TrialQuads]) -> int:
         """Write a batch of mapped trials; returns the number of records it stands for.

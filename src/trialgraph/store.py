@@ -171,6 +171,10 @@ class GraphStore(Protocol):
         """Load trials fast, without transactions (a first load into an empty store)."""
         ...
 
+    def bulk_load_nquads(self, concepts: Sequence[Quad], nquads: bytes) -> None:
+        """Bulk-load concept quads, then trial graphs given as N-Quads (none stored yet)."""
+        ...
+
     def recover(self) -> list[str]:
         """After a crashed write, drop the trial graphs that fail verification."""
         ...
@@ -395,6 +399,25 @@ class _Base:
     def _bulk_send(self, quads: list[Quad]) -> None:
         """Write quads on the backend's non-transactional fast path."""
         raise NotImplementedError
+
+    def _bulk_send_nquads(self, nquads: bytes) -> None:
+        """Write N-Quads on the backend's non-transactional fast path."""
+        raise NotImplementedError
+
+    def bulk_load_nquads(self, concepts: Sequence[Quad], nquads: bytes) -> None:
+        """Bulk-load concept quads, then trial graphs given as N-Quads.
+
+        The fast path of a first load: the trials' graphs must not be stored yet (the
+        caller knows, having started on an empty store). Concepts go first, as in
+        :meth:`bulk_load`, so that a complete trial graph implies its concepts. The
+        embedded backend parses and writes in Rust without holding the GIL, so a loading
+        thread overlaps with reading and mapping.
+        """
+        with self.writing():
+            if concepts:
+                self._bulk_send(list(concepts))
+            if nquads:
+                self._bulk_send_nquads(nquads)
 
     def _bulk_load(self, batches: Iterable[Sequence[TrialQuads]], chunk_size: int) -> None:
         """Bulk-load verified trials in chunks; trials already stored are replaced instead."""
@@ -684,6 +707,9 @@ class EmbeddedStore(_Base):
     def _bulk_send(self, quads: list[Quad]) -> None:
         self._store.bulk_extend(quads)
 
+    def _bulk_send_nquads(self, nquads: bytes) -> None:
+        self._store.bulk_load(nquads, format=RdfFormat.N_QUADS)
+
     def count_quads(self) -> int:
         """The number of quads in the store (trialgraph writes only to named graphs)."""
         return len(self._store)
@@ -898,10 +924,13 @@ class RemoteStore(_Base):
         self._bulk_load(batches, REMOTE_BULK_CHUNK)
 
     def _bulk_send(self, quads: list[Quad]) -> None:
-        url = self.store_url + ("&" if "?" in self.store_url else "?") + "no_transaction"
         body = serialize(quads, format=RdfFormat.N_QUADS)
         assert body is not None
-        self._request(url, body, "application/n-quads")
+        self._bulk_send_nquads(body)
+
+    def _bulk_send_nquads(self, nquads: bytes) -> None:
+        url = self.store_url + ("&" if "?" in self.store_url else "?") + "no_transaction"
+        self._request(url, nquads, "application/n-quads")
 
     def count_quads(self) -> int:
         """The number of quads in the server's named graphs (trialgraph writes no others)."""
