@@ -14,9 +14,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from pyoxigraph import BlankNode, NamedNode, Quad
 
+from trialgraph.namespaces import STD
 from trialgraph.records import RecordError, TrialRecord
 from trialgraph.sources import read_sources
+from trialgraph.store import RemoteStore, SelectResult
 
 DATA = Path(__file__).parent / "data"
 SEEDS = DATA / "seeds"
@@ -93,9 +96,31 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 time.sleep(0.1)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=10)
+
+
+def stop(process: subprocess.Popen[str] | subprocess.Popen[bytes], timeout: float = 20) -> None:
+    """Stop a background process: politely, then for good."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def remote_quads(store: RemoteStore) -> set[Quad]:
+    """Every quad in a server's named graphs (trialgraph writes no others)."""
+    result = store.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert isinstance(result, SelectResult)
+    quads = set()
+    for s, p, o, g in result:
+        assert isinstance(s, NamedNode | BlankNode) and isinstance(p, NamedNode)
+        assert isinstance(g, NamedNode) and o is not None and not isinstance(o, tuple)
+        quads.add(Quad(s, p, o, g))
+    return quads
+
+
+def timeless(quads: set[Quad]) -> set[Quad]:
+    """The quads but for the time each run stamps on its graphs."""
+    return {q for q in quads if q.predicate != STD.generatedAtTime}

@@ -28,16 +28,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from pyoxigraph import BlankNode, NamedNode, Quad
+from pyoxigraph import NamedNode, Quad
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from rdflib.query import ResultRow
 
-from tests.conftest import DATA, SEEDS, free_port
-from trialgraph.namespaces import STD, TG
+from tests.conftest import DATA, SEEDS, free_port, remote_quads, stop, timeless
+from trialgraph.namespaces import TG
 from trialgraph.queries import load_query
 from trialgraph.records import TrialRecord
 from trialgraph.sources import read_sources
-from trialgraph.store import EmbeddedStore, RemoteStore, SelectResult, open_store
+from trialgraph.store import EmbeddedStore, RemoteStore, open_store
 
 BIN = Path(sys.executable).parent
 TRIALGRAPH = BIN / "trialgraph"
@@ -125,15 +125,6 @@ def wait_until_answering(url: str, process: subprocess.Popen[str], log: Path) ->
             time.sleep(0.1)
 
 
-def stop(process: subprocess.Popen[str]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 @contextmanager
 def started(args: list[str], env: Mapping[str, str], probe: str) -> Iterator[None]:
     """Run ``args`` in the background until the block ends; ``probe`` answers once it is up."""
@@ -190,23 +181,6 @@ def stored_quads(path: Path) -> set[Quad]:
     with open_store(path, for_writing=False, wait=False) as store:
         assert isinstance(store, EmbeddedStore)
         return set(store.store)
-
-
-def served_quads(url: str) -> set[Quad]:
-    """Every quad in a server's named graphs (trialgraph writes no others)."""
-    result = RemoteStore(url).query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-    assert isinstance(result, SelectResult)
-    quads = set()
-    for s, p, o, g in result:
-        assert isinstance(s, NamedNode | BlankNode) and isinstance(p, NamedNode)
-        assert isinstance(g, NamedNode) and o is not None and not isinstance(o, tuple)
-        quads.add(Quad(s, p, o, g))
-    return quads
-
-
-def timeless(quads: set[Quad]) -> set[Quad]:
-    """Quads but for the time each run stamps on its graphs."""
-    return {q for q in quads if q.predicate != STD.generatedAtTime}
 
 
 def status_of(request: urllib.request.Request) -> int:
@@ -323,7 +297,7 @@ def test_a_sparql_client_gets_the_rows_of_trialgraph_query(
 def test_the_read_only_server_serves_exactly_the_store(
     seed_store: SeedStore, read_only_server: str
 ) -> None:
-    assert served_quads(read_only_server) == seed_store.quads
+    assert remote_quads(RemoteStore(read_only_server)) == seed_store.quads
     _, rows = client_rows(read_only_server, COUNT_TRIALS)
     assert rows == [{"n": str(len(trial_ids([SEEDS])))}]
 
@@ -366,7 +340,7 @@ def test_the_default_server_refuses_every_write(seed_store: SeedStore, tmp_path:
     with serving(store, command_env()) as url:
         requests = write_requests(url, graph.value)
         statuses = {name: status_of(request) for name, request in requests.items()}
-        served = served_quads(url)
+        served = remote_quads(RemoteStore(url))
     assert all(status >= 400 for status in statuses.values()), statuses
     assert served == seed_store.quads
     assert stored_quads(store) == seed_store.quads  # nothing reached the disk either
@@ -444,7 +418,7 @@ def test_serve_finds_the_oxigraph_server_installed_with_it(
     store = tmp_path / "store"
     shutil.copytree(seed_store.path, store)
     with serving(store, command_env(path=path)) as url:
-        assert served_quads(url) == seed_store.quads
+        assert remote_quads(RemoteStore(url)) == seed_store.quads
 
 
 def test_an_ingest_into_a_served_store_is_refused(
@@ -490,7 +464,7 @@ def test_an_ingest_through_the_server_is_queryable_throughout(
         ingest(sources, cli_env, tmp_path, "--endpoint", url, "--batch-size", "10")
         during = len(counter.counts) - before
         counter.stop()
-        served = served_quads(url)
+        served = remote_quads(RemoteStore(url))
 
     assert counter.errors == []
     assert during > 0, "no query was answered while the ingest ran"

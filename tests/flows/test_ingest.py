@@ -25,7 +25,7 @@ from typing import TypeAlias
 
 import pytest
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad
-from tests.conftest import CORPUS, DATA, SEEDS
+from tests.conftest import CORPUS, DATA, SEEDS, remote_quads, timeless
 
 from trialgraph.mapping import trial_graph
 from trialgraph.namespaces import TG
@@ -49,7 +49,6 @@ from trialgraph.store import (
 
 GraphName: TypeAlias = NamedNode | BlankNode | DefaultGraph
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-GENERATED_AT = NamedNode("http://www.w3.org/ns/prov#generatedAtTime")
 SYSTEM_GRAPHS = {ONTOLOGY_GRAPH, CONCEPTS_GRAPH, STATUS_GRAPH}
 #: The queries of the interface contract (``docs/CONTRACT.md``).
 CONTRACT_QUERIES = [
@@ -87,27 +86,11 @@ def run_ingest(
     return result
 
 
-def timeless(quads: set[Quad]) -> set[Quad]:
-    """The quads but for the time each run stamps on its graphs."""
-    return {q for q in quads if q.predicate != GENERATED_AT}
-
-
 def store_quads(path: Path) -> set[Quad]:
     """Every quad of an on-disk store (opened the safe way, and released again)."""
     with open_store(path, for_writing=False, wait=False) as store:
         assert isinstance(store, EmbeddedStore)
         return set(store.store)
-
-
-def remote_quads(store: RemoteStore) -> set[Quad]:
-    result = store.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-    assert isinstance(result, SelectResult)
-    quads = set()
-    for s, p, o, g in result:
-        assert isinstance(s, NamedNode | BlankNode) and isinstance(p, NamedNode)
-        assert isinstance(g, NamedNode) and o is not None and not isinstance(o, tuple)
-        quads.add(Quad(s, p, o, g))
-    return quads
 
 
 def by_graph(quads: Iterable[Quad]) -> dict[GraphName, set[Quad]]:
