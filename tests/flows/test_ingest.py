@@ -375,6 +375,7 @@ def test_a_killed_ingest_leaves_whole_graphs_and_a_rerun_finishes(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,  # its own process group: the flow and its workers
     )
     assert process.stderr is not None
     lines: queue.Queue[str | None] = queue.Queue()
@@ -393,7 +394,7 @@ def test_a_killed_ingest_leaves_whole_graphs_and_a_rerun_finishes(
     while not marker.exists() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.001)
     assert process.poll() is None, "ingest finished before it could be killed"
-    os.kill(process.pid, signal.SIGKILL)
+    os.killpg(process.pid, signal.SIGKILL)  # as a crash would: workers die too
     assert process.wait(timeout=30) == -signal.SIGKILL
 
     # the lock died with the process; every trial graph in the store is whole
