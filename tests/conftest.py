@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import shutil
 import socket
@@ -124,3 +125,25 @@ def remote_quads(store: RemoteStore) -> set[Quad]:
 def timeless(quads: set[Quad]) -> set[Quad]:
     """The quads but for the time each run stamps on its graphs."""
     return {q for q in quads if q.predicate != STD.generatedAtTime}
+
+
+_HOLD = """
+import sys, time, pyoxigraph
+store = pyoxigraph.Store(sys.argv[1])
+print("ready", flush=True)
+time.sleep(300)
+"""
+
+
+@contextlib.contextmanager
+def lock_held(store: Path) -> Iterator[None]:
+    """Another process holds the store open for writing (its lock) while the block runs."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD, str(store)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        yield
+    finally:
+        holder.kill()
+        holder.wait()

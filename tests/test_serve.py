@@ -32,7 +32,7 @@ from pyoxigraph import NamedNode, Quad
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from rdflib.query import ResultRow
 
-from tests.conftest import DATA, SEEDS, free_port, remote_quads, stop, timeless
+from tests.conftest import DATA, SEEDS, free_port, lock_held, remote_quads, stop, timeless
 from trialgraph.namespaces import TG
 from trialgraph.queries import load_query
 from trialgraph.records import TrialRecord
@@ -57,13 +57,6 @@ PREFECT_ENV = {
     "PREFECT_LOGGING_TO_API_ENABLED": "false",
 }
 #: Holds a store's lock, as a running ingest does, until killed.
-HOLD_LOCK = """
-import sys, time, pyoxigraph
-store = pyoxigraph.Store(sys.argv[1])
-print("ready", flush=True)
-time.sleep(300)
-"""
-
 Row = dict[str, str]
 
 
@@ -382,11 +375,7 @@ def test_serve_refuses_with_one_line(options: list[str], words: str, tmp_path: P
 def test_serve_no_wait_refuses_a_store_being_written(options: list[str], tmp_path: Path) -> None:
     store = tmp_path / "store"
     EmbeddedStore(store).close()
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_LOCK, str(store)], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+    with lock_held(store):
         bind = f"127.0.0.1:{free_port()}"
         done = trialgraph(
             "serve",
@@ -400,9 +389,6 @@ def test_serve_no_wait_refuses_a_store_being_written(options: list[str], tmp_pat
             cwd=tmp_path,
             timeout=60,
         )
-    finally:
-        holder.kill()
-        holder.wait()
     error = one_line_error(done)
     assert str(store) in error and "locked" in error
 
