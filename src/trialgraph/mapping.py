@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from pyoxigraph import Literal, NamedNode, Quad
 
@@ -103,13 +104,24 @@ def _int(value: int) -> Literal:
     return Literal(str(value), datatype=STD.xsd_integer)
 
 
-class _Writer:
-    """Collects quads for one trial graph and the concepts graph."""
+#: A shared concept: its node and the quads that describe it in the concepts graph.
+Concept = tuple[NamedNode, tuple[Quad, ...]]
 
-    def __init__(self, graph: NamedNode) -> None:
+
+class _Writer:
+    """Collects quads for one trial graph and the concepts graph.
+
+    ``described`` holds the keys of concepts whose descriptions the caller already has
+    (those of earlier records in a batch); they are not written again. The keys this
+    record adds go into :attr:`new`, which the caller merges once the record is mapped.
+    """
+
+    def __init__(self, graph: NamedNode, described: set[object] | None = None) -> None:
         self.graph = graph
         self.quads: list[Quad] = []
         self.concepts: list[Quad] = []
+        self.described = described if described is not None else set()
+        self.new: set[object] = set()
 
     def add(self, s: NamedNode, p: NamedNode, o: NamedNode | Literal) -> None:
         self.quads.append(Quad(s, p, o, self.graph))
@@ -118,8 +130,22 @@ class _Writer:
         if value:
             self.quads.append(Quad(s, p, Literal(value), self.graph))
 
-    def concept(self, s: NamedNode, p: NamedNode, o: NamedNode | Literal) -> None:
-        self.concepts.append(Quad(s, p, o, CONCEPTS_GRAPH))
+    def use(self, key: object, concept: Concept) -> NamedNode:
+        """A concept's node; its description is written unless it already was."""
+        if key not in self.described and key not in self.new:
+            self.new.add(key)
+            self.concepts.extend(concept[1])
+        return concept[0]
+
+
+class _Concepts:
+    """Builds one concept's description in the concepts graph."""
+
+    def __init__(self) -> None:
+        self.quads: list[Quad] = []
+
+    def add(self, s: NamedNode, p: NamedNode, o: NamedNode | Literal) -> None:
+        self.quads.append(Quad(s, p, o, CONCEPTS_GRAPH))
 
     def describe(
         self,
@@ -129,88 +155,145 @@ class _Writer:
         curie: str | None = None,
         xrefs: tuple[str, ...] = (),
     ) -> NamedNode:
-        """Type, label and map a shared concept node in the concepts graph."""
-        self.concept(node, STD.rdf_type, kind)
-        self.concept(node, STD.label, Literal(label))
+        """Type, label and map a shared concept node."""
+        self.add(node, STD.rdf_type, kind)
+        self.add(node, STD.label, Literal(label))
         if curie:
-            self.concept(node, TG.curie, Literal(curie))
+            self.add(node, TG.curie, Literal(curie))
         for ref in (curie, *xrefs):
             if ref:
                 try:
-                    self.concept(node, STD.exactMatch, NamedNode(expand(ref)))
+                    self.add(node, STD.exactMatch, NamedNode(expand(ref)))
                 except KeyError:
                     continue  # a cross-reference to a resource outside the prefix map
         return node
 
+    def done(self, node: NamedNode) -> Concept:
+        return node, tuple(self.quads)
 
-def _disease_node(w: _Writer, condition: Condition) -> NamedNode:
+
+# Concept descriptions are pure functions of their normalized values, built once per
+# process and value: the same few thousand concepts recur across hundreds of thousands of
+# trials.
+_CACHE_SIZE = 1 << 16
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _disease(condition: Condition) -> Concept:
     key = condition.curie.replace(":", "_") if condition.curie else condition.label.casefold()
-    node = mint("disease", key)
-    return w.describe(node, TG.Disease, condition.label, condition.curie, condition.xrefs)
+    c = _Concepts()
+    node = c.describe(
+        mint("disease", key), TG.Disease, condition.label, condition.curie, condition.xrefs
+    )
+    return c.done(node)
 
 
-def _target_node(w: _Writer, target: Target) -> NamedNode:
+@lru_cache(maxsize=_CACHE_SIZE)
+def _target(target: Target) -> Concept:
+    c = _Concepts()
     node = mint("target", target.symbol)
     kind = {
         "gene": TG.GeneProductTarget,
         "isoform": TG.IsoformTarget,
     }.get(target.kind, TG.AntigenTarget)
-    w.describe(node, kind, target.label, target.curie, target.xrefs)
-    w.concept(node, STD.rdf_type, TG.Target)
-    w.concept(node, TG.symbol, Literal(target.symbol))
+    c.describe(node, kind, target.label, target.curie, target.xrefs)
+    c.add(node, STD.rdf_type, TG.Target)
+    c.add(node, TG.symbol, Literal(target.symbol))
     for synonym in target_synonyms(target):
-        w.concept(node, STD.altLabel, Literal(synonym))
+        c.add(node, STD.altLabel, Literal(synonym))
     if target.kind == "isoform" and target.parent:
         parent = resolve_target(target.parent)
         if parent:
-            w.concept(node, TG.isoformOf, _target_node(w, parent))
-    return node
+            parent_node, parent_quads = _target(parent)
+            c.add(node, TG.isoformOf, parent_node)
+            c.quads.extend(parent_quads)
+    return c.done(node)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _product(product: Product) -> Concept:
+    c = _Concepts()
+    node = mint("product", product.key)
+    c.describe(node, TG.Product, product.label, product.curie, product.xrefs)
+    if product.modality:
+        modality = mint("modality", product.modality)
+        c.add(node, TG.modality, modality)
+        c.describe(modality, TG.Modality, product.modality)
+    if product.origin:
+        c.add(node, TG.origin, Literal(product.origin))
+    return c.done(node)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _criterion(criterion: Criterion) -> Concept:
+    c = _Concepts()
+    node = c.describe(
+        mint("criteria", criterion.key), TG.AssessmentCriteria, criterion.label, criterion.curie
+    )
+    c.add(node, TG.criteriaFamily, Literal(criterion.family))
+    if criterion.version:
+        c.add(node, TG.criteriaVersion, Literal(criterion.version))
+    return c.done(node)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _analyte(analyte: Analyte) -> Concept:
+    c = _Concepts()
+    node = c.describe(mint("analyte", analyte.key), TG.Analyte, analyte.label, analyte.curie)
+    return c.done(node)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _endpoint(code: str) -> Concept:
+    concept = endpoint_concepts()[code]
+    c = _Concepts()
+    ncit = f"NCIT:{concept.ncit}" if concept.ncit else None
+    node = c.describe(mint("endpoint", code), TG.Endpoint, concept.label, ncit)
+    c.add(node, STD.notation, Literal(code))
+    c.add(node, TG.category, Literal(concept.category))
+    return c.done(node)
+
+
+def _disease_node(w: _Writer, condition: Condition) -> NamedNode:
+    return w.use(condition, _disease(condition))
+
+
+def _target_node(w: _Writer, target: Target) -> NamedNode:
+    return w.use(target, _target(target))
 
 
 def _product_node(w: _Writer, product: Product) -> NamedNode:
-    node = mint("product", product.key)
-    w.describe(node, TG.Product, product.label, product.curie, product.xrefs)
-    if product.modality:
-        modality = mint("modality", product.modality)
-        w.concept(node, TG.modality, modality)
-        w.describe(modality, TG.Modality, product.modality)
-    if product.origin:
-        w.concept(node, TG.origin, Literal(product.origin))
-    return node
+    return w.use(product, _product(product))
 
 
 def _criterion_node(w: _Writer, criterion: Criterion) -> NamedNode:
-    node = mint("criteria", criterion.key)
-    w.describe(node, TG.AssessmentCriteria, criterion.label, criterion.curie)
-    w.concept(node, TG.criteriaFamily, Literal(criterion.family))
-    if criterion.version:
-        w.concept(node, TG.criteriaVersion, Literal(criterion.version))
-    return node
+    return w.use(criterion, _criterion(criterion))
 
 
 def _analyte_node(w: _Writer, analyte: Analyte) -> NamedNode:
-    node = mint("analyte", analyte.key)
-    return w.describe(node, TG.Analyte, analyte.label, analyte.curie)
+    return w.use(analyte, _analyte(analyte))
 
 
 def _endpoint_node(w: _Writer, code: str) -> NamedNode:
-    concept = endpoint_concepts()[code]
-    node = mint("endpoint", code)
-    w.describe(node, TG.Endpoint, concept.label, f"NCIT:{concept.ncit}" if concept.ncit else None)
-    w.concept(node, STD.notation, Literal(code))
-    w.concept(node, TG.category, Literal(concept.category))
-    return node
+    return w.use(("endpoint", code), _endpoint(code))
 
 
-def map_record(record: TrialRecord, *, ingested_at: datetime | None = None) -> MappedTrial:
+def map_record(
+    record: TrialRecord,
+    *,
+    ingested_at: datetime | None = None,
+    described: set[object] | None = None,
+) -> MappedTrial:
     """Normalize a record and map it to quads.
 
     ``ingested_at`` is recorded as the graph's generation time (now, by default); pass a
-    fixed time to get byte-identical output, as the golden-file tests do.
+    fixed time to get byte-identical output, as the golden-file tests do. ``described``
+    lets a batch share its concepts: the concepts it names are left out of this trial's
+    ``concept_quads``, and the concepts this trial describes are added to it.
     """
     tid = record.trial_id
     graph = trial_graph(tid)
-    w = _Writer(graph)
+    w = _Writer(graph, described)
     trial = mint("trial", tid)
 
     # the trial
@@ -327,10 +410,13 @@ def map_record(record: TrialRecord, *, ingested_at: datetime | None = None) -> M
     w.add(graph, TG.sourceLocation, _text(record.location))
     w.text(graph, TG.sourceFormat, record.format)
     w.text(graph, TG.checksum, record.checksum)
+    w.text(graph, TG.sourceDigest, record.raw_digest)
     w.text(graph, TG.softwareVersion, __version__)
     w.add(graph, STD.generatedAtTime, Literal(when, datatype=STD.xsd_dateTime))
     quads = list(dict.fromkeys(w.quads))
     quads.append(Quad(graph, TG.quadCount, _int(len(quads) + 1), graph))
+    if described is not None:
+        described |= w.new
 
     return MappedTrial(
         trial_id=tid,

@@ -177,6 +177,7 @@ class TG(metaclass=_Terms):
     sourceLocation = NamedNode(NS + "sourceLocation")
     sourceFormat = NamedNode(NS + "sourceFormat")
     checksum = NamedNode(NS + "checksum")
+    sourceDigest = NamedNode(NS + "sourceDigest")
     softwareVersion = NamedNode(NS + "softwareVersion")
     quadCount = NamedNode(NS + "quadCount")
 

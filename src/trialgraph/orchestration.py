@@ -35,8 +35,8 @@ from trialgraph.coverage import Coverage
 from trialgraph.mapping import ONTOLOGY_GRAPH
 from trialgraph.namespaces import resource_dir
 from trialgraph.pipeline import EncodedBatch, IngestResult, Loader, Quarantine, map_encoded
-from trialgraph.records import RecordError, TrialRecord
-from trialgraph.sources import iter_paths, read_sources
+from trialgraph.records import KnownRecord, RecordError, TrialRecord
+from trialgraph.sources import iter_paths, read_changed
 from trialgraph.store import GraphStore, StoreLockedError, open_store
 
 DEFAULT_BATCH_SIZE = 2000
@@ -139,16 +139,15 @@ def task_runner(spec: str = "process", workers: int | None = None) -> TaskRunner
 
 
 def _batches(
-    items: Iterator[TrialRecord | RecordError], size: int, quarantine: Quarantine
-) -> Iterator[tuple[list[TrialRecord], int]]:
+    items: Iterator[TrialRecord | KnownRecord | RecordError], size: int, quarantine: Quarantine
+) -> Iterator[tuple[list[TrialRecord | KnownRecord], int]]:
     """Batches of records; read errors go straight to the quarantine."""
     while True:
         chunk = list(itertools.islice(items, size))
         if not chunk:
             return
-        errors = [i for i in chunk if isinstance(i, RecordError)]
-        quarantine.add(errors)
-        yield [i for i in chunk if isinstance(i, TrialRecord)], len(chunk)
+        quarantine.add([i for i in chunk if isinstance(i, RecordError)])
+        yield [i for i in chunk if not isinstance(i, RecordError)], len(chunk)
 
 
 class _Progress:
@@ -289,10 +288,11 @@ def ingest(
         result.recovered = target.recover()
         target.ensure_ontology(*ontology_quads())
         loader = Loader(target)
-        batches = _batches(read_sources(files), batch_size, quarantine)
+        batches = _batches(read_changed(files, loader.known), batch_size, quarantine)
         for (records, n_read), last in _lookahead(batches):
             result.read += n_read
             triage = loader.triage(records)
+            quarantine.add(triage.errors)
             result.unchanged += triage.unchanged
             result.loaded += triage.repeated
             mapped: PrefectFuture[EncodedBatch] | EncodedBatch | None = None

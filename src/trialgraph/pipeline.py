@@ -18,7 +18,7 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, parse, serialize
 
 from trialgraph.coverage import Coverage
 from trialgraph.mapping import MappedTrial, map_record, trial_graph
-from trialgraph.records import RecordError, TrialRecord
+from trialgraph.records import KnownDigests, KnownRecord, RecordError, TrialRecord
 from trialgraph.store import GraphStore, TrialQuads
 
 #: How much of a record's text goes into its quarantine entry.
@@ -35,13 +35,17 @@ class MappedBatch:
 
 
 def map_batch(records: Sequence[TrialRecord], ingested_at: datetime) -> MappedBatch:
-    """Map each record; a record whose mapping fails is quarantined, not fatal."""
+    """Map each record; a record whose mapping fails is quarantined, not fatal.
+
+    Each shared concept's description comes with the first trial of the batch that names it.
+    """
     mapped: list[MappedTrial] = []
     errors: list[RecordError] = []
     coverage = Coverage()
+    described: set[object] = set()
     for record in records:
         try:
-            trial = map_record(record, ingested_at=ingested_at)
+            trial = map_record(record, ingested_at=ingested_at, described=described)
         except Exception as exc:  # a bug or an unforeseen input: keep the rest of the batch
             errors.append(
                 RecordError(
@@ -126,13 +130,15 @@ class Triage:
     todo: list[TrialRecord] = field(default_factory=list)
     unchanged: int = 0
     repeated: int = 0
+    errors: list[RecordError] = field(default_factory=list)
 
 
 class Loader:
     """Writes a run's batches to a store, skipping records whose trial is unchanged.
 
     :meth:`triage` runs before mapping, so unchanged records cost a checksum and nothing
-    else; :meth:`load` writes what was mapped. The first load into an empty store takes the
+    else, and records read before byte for byte (:attr:`known`) not even parsing;
+    :meth:`load` writes what was mapped. The first load into an empty store takes the
     store's bulk path; after that, and for a trial met again later in the same run, each
     trial graph is replaced atomically. Concept quads already written in the run are not
     sent again.
@@ -141,39 +147,56 @@ class Loader:
     def __init__(self, store: GraphStore) -> None:
         self.store = store
         self.first_load = store.trial_count() == 0
-        # trial id -> (checksum of its latest record so far, whether this run writes it)
+        #: raw digests of the stored records, for :func:`trialgraph.sources.read_changed`
+        self.known: KnownDigests = {} if self.first_load else store.source_digests()
+        # trial graph -> (checksum of its latest record so far, whether this run writes it)
         self._claimed: dict[str, tuple[str, bool]] = {}
         self._loaded: set[str] = set()  # graph IRIs written in this run
         self._concepts: set[Quad] = set()  # concept quads written in this run
 
-    def triage(self, records: Sequence[TrialRecord]) -> Triage:
+    def triage(self, records: Sequence[TrialRecord | KnownRecord]) -> Triage:
         """Which records to map and write; the others are unchanged or repeat this run's.
 
         A record is unchanged when its checksum is that of the record stored for its trial
-        before the run. A record equal to the latest record of its trial met earlier in the
-        run shares that record's fate: unchanged, or written (``repeated``). Any other
-        record is mapped and supersedes them: the later record of a trial wins.
+        before the run (a :class:`KnownRecord` is, unless its trial was written earlier in
+        the run). A record equal to the latest record of its trial met earlier in the run
+        shares that record's fate: unchanged, or written (``repeated``). Any other record
+        is mapped and supersedes them: the later record of a trial wins.
         """
-        unseen = {r.trial_id for r in records if r.trial_id not in self._claimed}
+        graphs = [
+            r.graph if isinstance(r, KnownRecord) else trial_graph(r.trial_id).value
+            for r in records
+        ]
+        unseen = {
+            g
+            for g, r in zip(graphs, records, strict=True)
+            if isinstance(r, TrialRecord) and g not in self._claimed
+        }
         stored = (
             {}
             if self.first_load or not unseen
-            else self.store.checksums([trial_graph(t) for t in sorted(unseen)])
+            else self.store.checksums([NamedNode(g) for g in sorted(unseen)])
         )
         triage = Triage()
-        for record in records:
-            claimed = self._claimed.get(record.trial_id)
+        for graph, record in zip(graphs, records, strict=True):
+            claimed = self._claimed.get(graph)
             if claimed is None:
-                previous = stored.get(trial_graph(record.trial_id).value)
+                previous = record.checksum if isinstance(record, KnownRecord) else stored.get(graph)
                 claimed = (previous, False) if previous is not None else None
             if claimed is not None and claimed[0] == record.checksum:
                 if claimed[1]:
                     triage.repeated += 1
                 else:
                     triage.unchanged += 1
-                self._claimed[record.trial_id] = claimed
+                self._claimed[graph] = claimed
                 continue
-            self._claimed[record.trial_id] = (record.checksum, True)
+            if isinstance(record, KnownRecord):  # a record of its trial came first: parse it
+                parsed = record.parse()
+                if isinstance(parsed, RecordError):
+                    triage.errors.append(parsed)
+                    continue
+                record = parsed
+            self._claimed[graph] = (record.checksum, True)
             triage.todo.append(record)
         return triage
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -99,6 +100,8 @@ class TrialRecord:
     primary_completion_date: str = ""
     completion_date: str = ""
     other_ids: tuple[str, ...] = ()
+    #: digest of the record's raw bytes as read (see :func:`raw_digest`); not content
+    raw_digest: str = field(default="", repr=False, compare=False)
     _checksum: str = field(default="", init=False, repr=False, compare=False)
 
     @property
@@ -145,6 +148,7 @@ class TrialRecord:
         """The record as plain JSON-ready data (tuples become lists)."""
         data = asdict(self)
         data.pop("_checksum")
+        data.pop("raw_digest")
         return data
 
     @classmethod
@@ -191,3 +195,62 @@ class RecordError:
 
 
 ReadResult = TrialRecord | RecordError
+
+
+def raw_digest(*parts: bytes) -> str:
+    """A digest of a record's raw bytes (its JSON line, its CSV row with the header).
+
+    A record read again with the same digest parses to the same record, so a rerun can
+    skip it without parsing.
+
+    >>> raw_digest(b'{"a": 1}')
+    '6903fb303cd60ccb0a2b9c2592fa773b'
+    """
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(part)
+    return digest.hexdigest()
+
+
+#: Raw digest → (trial graph IRI, checksum) of the records stored (see :class:`KnownRecord`).
+KnownDigests = Mapping[str, tuple[str, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class KnownRecord:
+    """A record whose raw bytes are those of the record stored for its trial; not parsed.
+
+    ``graph`` and ``checksum`` are the stored trial graph's IRI and checksum. ``parse``
+    parses the record after all, for when a run needs it: when another record of the same
+    trial came earlier in the run.
+    """
+
+    source: str
+    location: str
+    graph: str
+    checksum: str
+    parse: Callable[[], ReadResult] = field(repr=False, compare=False)
+
+
+def from_raw(
+    digest: str,
+    parse: Callable[[], ReadResult],
+    known: KnownDigests | None,
+    source: str,
+    location: str,
+) -> ReadResult | KnownRecord:
+    """The record behind raw bytes whose :func:`raw_digest` is ``digest``.
+
+    A :class:`KnownRecord` when ``known`` holds the digest; otherwise ``parse()``, a parsed
+    record carrying the digest (stored with its trial for the next run to compare).
+    """
+    hit = known.get(digest) if known else None
+    if hit is not None:
+        return KnownRecord(source, location, hit[0], hit[1], lambda: _stamped(parse(), digest))
+    return _stamped(parse(), digest)
+
+
+def _stamped(result: ReadResult, digest: str) -> ReadResult:
+    if isinstance(result, TrialRecord):
+        object.__setattr__(result, "raw_digest", digest)  # set once, as it is built
+    return result

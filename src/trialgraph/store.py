@@ -163,6 +163,10 @@ class GraphStore(Protocol):
         """Graph IRI → stored ``tg:checksum``, for those of ``graphs`` that exist."""
         ...
 
+    def source_digests(self) -> dict[str, tuple[str, str]]:
+        """Raw digest → (graph IRI, ``tg:checksum``) of every stored trial that has one."""
+        ...
+
     def replace_trials(self, batch: Sequence[TrialQuads]) -> None:
         """Replace each trial's named graph atomically and add its concept quads."""
         ...
@@ -274,6 +278,10 @@ def _checksum_query(graphs: Sequence[NamedNode]) -> str:
     )
 
 
+_DIGEST_QUERY = (
+    f"SELECT ?g ?d ?c WHERE {{ GRAPH ?g {{ ?g {_iri(TG.sourceDigest)} ?d ; "
+    f"{_iri(TG.checksum)} ?c }} }}"
+)
 _TRIAL_COUNT_QUERY = (
     f"SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE {{ GRAPH ?g {{ ?g {_iri(_RDF_TYPE)} "
     f"{_iri(TG.TrialGraph)} }} }}"
@@ -474,6 +482,19 @@ class _Base:
             for g, c in result:
                 if isinstance(g, NamedNode) and isinstance(c, Literal):
                     found[g.value] = c.value
+        return found
+
+    def source_digests(self) -> dict[str, tuple[str, str]]:
+        """Raw digest → (graph IRI, ``tg:checksum``) of every stored trial that has one.
+
+        One query; a run compares the records it reads against these before parsing them.
+        """
+        result = self.query(_DIGEST_QUERY)
+        assert isinstance(result, SelectResult)
+        found: dict[str, tuple[str, str]] = {}
+        for g, d, c in result:
+            if isinstance(g, NamedNode) and isinstance(d, Literal) and isinstance(c, Literal):
+                found[d.value] = (g.value, c.value)
         return found
 
     def replace_trials(self, batch: Sequence[TrialQuads]) -> None:

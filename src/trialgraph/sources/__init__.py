@@ -20,7 +20,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, cast
 
-from trialgraph.records import ReadResult, RecordError
+from trialgraph.records import KnownDigests, KnownRecord, ReadResult, RecordError
 from trialgraph.sources import ctgov_csv, ctgov_json, plaintext
 from trialgraph.text import decode
 
@@ -32,6 +32,7 @@ __all__ = [
     "UnreadableContent",
     "detect_format",
     "iter_paths",
+    "read_changed",
     "read_file",
     "read_sources",
 ]
@@ -122,14 +123,26 @@ def _walk(top: str) -> Iterator[str]:
 
 def read_sources(paths: Iterable[str]) -> Iterator[ReadResult]:
     """Stream every record in ``paths`` (files, directories, globs; plain or gzip)."""
+    return cast("Iterator[ReadResult]", read_changed(paths, None))
+
+
+def read_changed(
+    paths: Iterable[str], known: KnownDigests | None
+) -> Iterator[ReadResult | KnownRecord]:
+    """:func:`read_sources`, but a record read before byte for byte is not parsed.
+
+    ``known`` maps the raw digests of stored records to their trial graphs; a record with
+    one of them comes as a :class:`~trialgraph.records.KnownRecord`. JSON Lines, CSV rows
+    and plaintext files are compared this way; studies in a JSON document are parsed.
+    """
     for path in iter_paths(paths):
         if isinstance(path, RecordError):
             yield path
         else:
-            yield from read_file(path)
+            yield from read_file(path, known)
 
 
-def read_file(path: str) -> Iterator[ReadResult]:
+def read_file(path: str, known: KnownDigests | None = None) -> Iterator[ReadResult | KnownRecord]:
     """Stream the records of one file, detecting its format from its content."""
     with ExitStack() as stack:
         try:
@@ -156,7 +169,7 @@ def read_file(path: str) -> Iterator[ReadResult]:
         try:
             if fmt == "ctgov-json" and _long_first_line(head) and _has_second_line(stream):
                 fmt = "ctgov-jsonl"  # JSON Lines whose first study is longer than the head
-            yield from _reader(fmt, stream, path, head)
+            yield from _reader(fmt, stream, path, head, known)
         except (OSError, EOFError, zlib.error) as error:
             yield RecordError(path, "", f"reading stopped part-way: {_os_reason(error)}")
 
@@ -182,7 +195,9 @@ def _has_second_line(stream: BinaryIO) -> bool:
         stream.seek(0)
 
 
-def _reader(fmt: str, stream: BinaryIO, path: str, head: bytes) -> Iterator[ReadResult]:
+def _reader(
+    fmt: str, stream: BinaryIO, path: str, head: bytes, known: KnownDigests | None
+) -> Iterator[ReadResult | KnownRecord]:
     if fmt == "ctgov-csv":
         try:
             head.decode("utf-8-sig")
@@ -190,12 +205,12 @@ def _reader(fmt: str, stream: BinaryIO, path: str, head: bytes) -> Iterator[Read
         except UnicodeDecodeError as error:
             # a multi-byte character cut by the head's end is still UTF-8
             encoding = "utf-8-sig" if error.start >= len(head) - 3 else "cp1252"
-        return ctgov_csv.read(stream, path, encoding)
+        return ctgov_csv.read(stream, path, encoding, known)
     if fmt == "ctgov-json":
         return ctgov_json.read(stream, path)
     if fmt == "ctgov-jsonl":
-        return ctgov_json.read_lines(stream, path)
-    return plaintext.read(stream, path)
+        return ctgov_json.read_lines(stream, path, known)
+    return plaintext.read(stream, path, known)
 
 
 def _os_reason(error: BaseException) -> str:

@@ -10,9 +10,18 @@ from __future__ import annotations
 
 import csv
 import io
+from functools import partial
 from typing import TYPE_CHECKING
 
-from trialgraph.records import ReadResult, RecordError, TrialRecord
+from trialgraph.records import (
+    KnownDigests,
+    KnownRecord,
+    ReadResult,
+    RecordError,
+    TrialRecord,
+    from_raw,
+    raw_digest,
+)
 from trialgraph.text import (
     MAX_FIELD_CHARS,
     clean,
@@ -74,8 +83,17 @@ def delimiter(header_line: str) -> str:
     return "\t" if header_line.count("\t") > header_line.count(",") else ","
 
 
-def read(stream: BinaryIO, source: str, encoding: str = "utf-8-sig") -> Iterator[ReadResult]:
-    """Stream the records of one export, one row at a time."""
+def read(
+    stream: BinaryIO,
+    source: str,
+    encoding: str = "utf-8-sig",
+    known: KnownDigests | None = None,
+) -> Iterator[ReadResult | KnownRecord]:
+    """Stream the records of one export, one row at a time.
+
+    A row whose digest (with the header's) is in ``known`` is not parsed (see
+    :func:`~trialgraph.records.from_raw`).
+    """
     text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
     first = text.readline()
     reader = csv.reader(
@@ -92,6 +110,7 @@ def read(stream: BinaryIO, source: str, encoding: str = "utf-8-sig") -> Iterator
     columns: dict[str, int] = {}
     for i, name in enumerate(header):
         columns.setdefault(name.strip().lower(), i)
+    header_bytes = "\x1f".join(header).encode() + b"\x1e"
     row_number = 0
     while True:
         try:
@@ -105,7 +124,10 @@ def read(stream: BinaryIO, source: str, encoding: str = "utf-8-sig") -> Iterator
         if not any(cell.strip() for cell in row):
             continue
         row_number += 1
-        yield _record(row, header, columns, source, f"row={row_number}")
+        location = f"row={row_number}"
+        digest = raw_digest(header_bytes, "\x1f".join(row).encode())
+        parse = partial(_record, row, header, columns, source, location)
+        yield from_raw(digest, parse, known, source, location)
 
 
 def _chain(first: str, rest: io.TextIOWrapper) -> Iterator[str]:

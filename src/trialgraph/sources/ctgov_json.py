@@ -8,18 +8,23 @@ for lists and pages, ``line=N`` (1-based) for JSON Lines and ``""`` for a one-st
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import ijson
 
 from trialgraph.records import (
     Intervention,
+    KnownDigests,
+    KnownRecord,
     MeshTerm,
     Outcome,
     OutcomeRole,
     ReadResult,
     RecordError,
     TrialRecord,
+    from_raw,
+    raw_digest,
 )
 from trialgraph.text import (
     MAX_FIELD_CHARS,
@@ -89,8 +94,13 @@ def read(stream: BinaryIO, source: str) -> Iterator[ReadResult]:
             yield RecordError(source, f"index={index}", reason)
 
 
-def read_lines(stream: BinaryIO, source: str) -> Iterator[ReadResult]:
-    """Stream JSON Lines: one study object per line; a bad line is one error."""
+def read_lines(
+    stream: BinaryIO, source: str, known: KnownDigests | None = None
+) -> Iterator[ReadResult | KnownRecord]:
+    """Stream JSON Lines: one study object per line; a bad line is one error.
+
+    A line whose digest is in ``known`` is not parsed (see :func:`~trialgraph.records.from_raw`).
+    """
     _skip_bom(stream)
     number = 0
     while line := stream.readline(MAX_FIELD_CHARS + 1):
@@ -106,19 +116,24 @@ def read_lines(stream: BinaryIO, source: str) -> Iterator[ReadResult]:
                 excerpt(decode(line[:400])),
             )
             continue
-        if not line.strip():
+        line = line.strip()
+        if not line:
             continue
-        try:
-            study = json.loads(line)
-        except ValueError as error:
-            yield RecordError(
-                source,
-                location,
-                f"the line is not valid JSON: {error}",
-                excerpt(decode(line[:400])),
-            )
-            continue
-        yield study_record(study, source, location)
+        parse = partial(_line_record, line, source, location)
+        yield from_raw(raw_digest(line), parse, known, source, location)
+
+
+def _line_record(line: bytes, source: str, location: str) -> ReadResult:
+    try:
+        study = json.loads(line)
+    except ValueError as error:
+        return RecordError(
+            source,
+            location,
+            f"the line is not valid JSON: {error}",
+            excerpt(decode(line[:400])),
+        )
+    return study_record(study, source, location)
 
 
 def _skip_bom(stream: BinaryIO) -> None:

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from trialgraph.records import ReadResult, RecordError, TrialRecord
+from trialgraph.records import (
+    KnownDigests,
+    KnownRecord,
+    ReadResult,
+    RecordError,
+    TrialRecord,
+    from_raw,
+    raw_digest,
+)
 from trialgraph.text import (
     MAX_FIELD_CHARS,
     clean,
@@ -30,8 +38,13 @@ FORMAT = "plaintext"
 _MAX_FILE_BYTES = 8 * MAX_FIELD_CHARS
 
 
-def read(stream: BinaryIO, source: str) -> Iterator[ReadResult]:
-    """Read the one record in ``stream``; yields a record or one :class:`RecordError`."""
+def read(
+    stream: BinaryIO, source: str, known: KnownDigests | None = None
+) -> Iterator[ReadResult | KnownRecord]:
+    """Read the one record in ``stream``; yields a record or one :class:`RecordError`.
+
+    A file whose digest is in ``known`` is not parsed (see :func:`~trialgraph.records.from_raw`).
+    """
     chunks: list[bytes] = []
     total = 0
     while line := stream.readline(MAX_FIELD_CHARS + 1):
@@ -51,7 +64,8 @@ def read(stream: BinaryIO, source: str) -> Iterator[ReadResult]:
             )
             return
         chunks.append(line)
-    yield parse(decode(b"".join(chunks)), source)
+    data = b"".join(chunks)
+    yield from_raw(raw_digest(data), lambda: parse(decode(data), source), known, source, "")
 
 
 def parse(text: str, source: str, location: str = "") -> ReadResult:

@@ -1,0 +1,121 @@
+"""Records read again byte for byte are recognized by their raw digest, before parsing.
+
+A rerun over a registry export compares each JSON line, CSV row or plaintext file with the
+digests stored with the trials; only records that differ are parsed. These tests load a
+real store, then read the same and edited files against its digests.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXED_TIME
+from trialgraph.pipeline import Loader, map_batch
+from trialgraph.records import KnownRecord, RecordError, TrialRecord
+from trialgraph.sources import read_changed, read_sources
+from trialgraph.store import EmbeddedStore
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> list[Path]:
+    """A JSON Lines file, a CSV export and the plaintext seeds."""
+    studies = json.loads((DATA / "ctgov-json" / "nsclc-studies.json").read_text("utf-8"))
+    jsonl = tmp_path / "studies.jsonl"
+    jsonl.write_text("".join(json.dumps(s) + "\n" for s in studies), "utf-8")
+    csv = tmp_path / "export.csv"
+    shutil.copy(DATA / "ctgov-csv" / "oncology-a.csv", csv)
+    seeds = tmp_path / "seeds"
+    shutil.copytree(DATA / "seeds", seeds)
+    return [jsonl, csv, *sorted(seeds.iterdir())]
+
+
+def load(store: EmbeddedStore, paths: list[Path]) -> list[TrialRecord]:
+    records = [r for r in read_sources(str(p) for p in paths) if isinstance(r, TrialRecord)]
+    batch = map_batch(records, FIXED_TIME)
+    assert not batch.errors
+    Loader(store).load(batch.mapped)
+    return records
+
+
+def test_every_record_read_again_is_known_and_not_parsed(files: list[Path], tmp_path: Path) -> None:
+    with EmbeddedStore(tmp_path / "store") as store:
+        records = load(store, files)
+        known = store.source_digests()
+    assert len(known) == len({r.raw_digest for r in records}) == len(records)
+    again = list(read_changed([str(p) for p in files], known))
+    assert all(isinstance(r, KnownRecord) for r in again)
+    assert [(r.source, r.location) for r in again] == [(r.source, r.location) for r in records]
+    by_place = {(r.source, r.location): r for r in records}
+    for known_record in again:
+        assert isinstance(known_record, KnownRecord)
+        record = by_place[known_record.source, known_record.location]
+        assert known_record.checksum == record.checksum
+        assert known_record.graph.endswith("/graph/" + record.trial_id)
+        # parsed after all, it is the very record first read
+        assert known_record.parse() == record
+        assert known_record.parse().raw_digest == record.raw_digest  # type: ignore[union-attr]
+
+
+def test_only_edited_records_are_parsed(files: list[Path], tmp_path: Path) -> None:
+    jsonl, csv, seed = files[0], files[1], files[2]
+    with EmbeddedStore(tmp_path / "store") as store:
+        load(store, files)
+        known = store.source_digests()
+
+    lines = jsonl.read_text("utf-8").splitlines(keepends=True)
+    study = json.loads(lines[1])
+    study["protocolSection"]["identificationModule"]["briefTitle"] += " (amended)"
+    lines[1] = json.dumps(study) + "\n"
+    jsonl.write_text("".join(lines), "utf-8")
+    seed.write_bytes(seed.read_bytes() + b"\nA new paragraph.\n")
+
+    again = list(read_changed([str(jsonl), str(csv), str(seed)], known))
+    parsed = [(Path(r.source).name, r.location) for r in again if isinstance(r, TrialRecord)]
+    assert parsed == [(jsonl.name, "line=2"), (seed.name, "")]
+    assert not any(isinstance(r, RecordError) for r in again)
+
+
+def test_a_csv_under_another_header_is_parsed(files: list[Path], tmp_path: Path) -> None:
+    csv = files[1]
+    with EmbeddedStore(tmp_path / "store") as store:
+        load(store, [csv])
+        known = store.source_digests()
+    header, _, rest = csv.read_text("utf-8-sig").partition("\n")
+    csv.write_text(header.replace("Study Title", "study title") + "\n" + rest, "utf-8")
+    again = list(read_changed([str(csv)], known))
+    assert again
+    assert all(isinstance(r, TrialRecord) for r in again)
+
+
+def test_a_known_record_after_another_record_of_its_trial_is_written(
+    files: list[Path], tmp_path: Path
+) -> None:
+    """The later record of a trial wins, even when it is the stored one."""
+    jsonl = files[0]
+    with EmbeddedStore(tmp_path / "store") as store:
+        [first, *_] = load(store, [jsonl])
+        loader = Loader(store)
+        edited = json.loads(jsonl.read_text("utf-8").splitlines()[0])
+        edited["protocolSection"]["identificationModule"]["briefTitle"] += " (amended)"
+        other = tmp_path / "other.jsonl"
+        other.write_text(json.dumps(edited) + "\n", "utf-8")
+        items = list(read_changed([str(other), str(jsonl)], loader.known))
+        assert isinstance(items[0], TrialRecord)
+        assert isinstance(items[1], KnownRecord)
+        assert items[1].graph.endswith(items[0].trial_id)
+
+        triage = loader.triage([r for r in items if not isinstance(r, RecordError)])
+        assert [r.checksum for r in triage.todo[:2]] == [items[0].checksum, first.checksum]
+        assert triage.unchanged == len(items) - 2
+
+        # read alone, the stored record is simply unchanged
+        alone = Loader(store).triage(
+            [r for r in read_changed([str(jsonl)], loader.known) if isinstance(r, KnownRecord)]
+        )
+        assert (alone.todo, alone.unchanged) == ([], len(items) - 1)
