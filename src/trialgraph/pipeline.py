@@ -8,7 +8,7 @@ once as loaded, unchanged or quarantined.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -39,9 +39,19 @@ def map_batch(records: Sequence[TrialRecord], ingested_at: datetime) -> MappedBa
 
     Each shared concept's description comes with the first trial of the batch that names it.
     """
-    mapped: list[MappedTrial] = []
     errors: list[RecordError] = []
     coverage = Coverage()
+    mapped = list(_map_each(records, ingested_at, errors, coverage))
+    return MappedBatch(mapped, errors, coverage)
+
+
+def _map_each(
+    records: Iterable[TrialRecord],
+    ingested_at: datetime,
+    errors: list[RecordError],
+    coverage: Coverage,
+) -> Iterator[MappedTrial]:
+    """Each record mapped, in order; failures go to ``errors``, counts to ``coverage``."""
     described: set[object] = set()
     for record in records:
         try:
@@ -56,9 +66,8 @@ def map_batch(records: Sequence[TrialRecord], ingested_at: datetime) -> MappedBa
                 )
             )
             continue
-        mapped.append(trial)
         coverage.add(trial)
-    return MappedBatch(mapped, errors, coverage)
+        yield trial
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,17 +96,6 @@ class EncodedBatch:
     errors: list[RecordError]
     coverage: Coverage
 
-    @classmethod
-    def encode(cls, batch: MappedBatch) -> EncodedBatch:
-        concepts = dict.fromkeys(q for t in batch.mapped for q in t.concept_quads)
-        return cls(
-            trials=[(t.trial_id, t.checksum, len(t.quads)) for t in batch.mapped],
-            nquads=_nquads(q for t in batch.mapped for q in t.quads),
-            concepts=_nquads(concepts),
-            errors=batch.errors,
-            coverage=batch.coverage,
-        )
-
     def decode(self) -> list[TrialGraph]:
         """The trials again; the batch's concept quads come with the first of them."""
         quads = list(parse(self.nquads, format=RdfFormat.N_QUADS))
@@ -119,8 +117,23 @@ def _nquads(quads: Iterable[Quad]) -> bytes:
 
 
 def map_encoded(records: Sequence[TrialRecord], ingested_at: datetime) -> EncodedBatch:
-    """:func:`map_batch`, encoded for the trip back from a worker process."""
-    return EncodedBatch.encode(map_batch(records, ingested_at))
+    """:func:`map_batch`, encoded for the trip back from a worker process.
+
+    Each trial is encoded as soon as it is mapped, so a batch's quads are never all held
+    as Python objects at once.
+    """
+    errors: list[RecordError] = []
+    coverage = Coverage()
+    trials: list[tuple[str, str, int]] = []
+    chunks: list[bytes] = []
+    concepts: list[Quad] = []
+    for trial in _map_each(records, ingested_at, errors, coverage):
+        trials.append((trial.trial_id, trial.checksum, len(trial.quads)))
+        chunks.append(_nquads(trial.quads))
+        concepts.extend(trial.concept_quads)
+    return EncodedBatch(
+        trials, b"".join(chunks), _nquads(dict.fromkeys(concepts)), errors, coverage
+    )
 
 
 @dataclass
