@@ -14,7 +14,9 @@ from __future__ import annotations
 import hashlib
 import itertools
 import os
+import shutil
 import sys
+import tempfile
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -92,9 +94,13 @@ class Records:
 
 
 @task(name="map batch", cache_policy=NONE)
-def map_records(batch: Records, ingested_at: datetime) -> EncodedBatch:
-    """Map one batch (on a worker process when the task runner has them)."""
-    return map_encoded(batch.records, ingested_at)
+def map_records(batch: Records, ingested_at: datetime, spool: str | None = None) -> EncodedBatch:
+    """Map one batch (on a worker process when the task runner has them).
+
+    With ``spool``, a directory on this machine, the batch's N-Quads are left in a file
+    there for the loading thread (see :func:`~trialgraph.pipeline.map_encoded`).
+    """
+    return map_encoded(batch.records, ingested_at, spool)
 
 
 def task_runner(spec: str = "process", workers: int | None = None) -> TaskRunner[Any]:
@@ -283,6 +289,7 @@ def ingest(
         bar.advance(n_read)
 
     target: GraphStore = open_store(store, endpoint, for_writing=True)
+    spool = _spool_dir()
     try:
         _share_api()
         result.recovered = target.recover()
@@ -300,7 +307,7 @@ def ingest(
             if triage.todo and last and not pending and result.read == n_read:
                 mapped = map_records(todo, ingested_at)  # the only batch: map it here
             elif triage.todo:
-                mapped = map_records.submit(todo, ingested_at)
+                mapped = map_records.submit(todo, ingested_at, spool)
             pending.append((mapped, n_read))
             while len(pending) > limit or (last and pending):
                 finish()
@@ -310,6 +317,8 @@ def ingest(
         result.trials_in_store = target.trial_count()
     finally:
         loading.shutdown(wait=True)  # a load in progress finishes before the store closes
+        if spool:
+            shutil.rmtree(spool, ignore_errors=True)
         _unshare_api()
         bar.close()
         quarantine.close()
@@ -320,6 +329,23 @@ def ingest(
     result.seconds = time.perf_counter() - started
     _artifact(result, coverage, quarantine)
     return result
+
+
+def _spool_dir() -> str | None:
+    """A new directory for mapped batches, when the task runner's workers run on this
+    machine (``process``, ``serial``); ``None`` for a Dask cluster, which may be elsewhere.
+
+    The system's temporary directory holds it (``TMPDIR`` chooses another); each file
+    lives from the end of its batch's mapping to the end of its load.
+    """
+    from prefect.context import FlowRunContext
+    from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+
+    context = FlowRunContext.get()
+    runner = context.task_runner if context else None
+    if not isinstance(runner, ProcessPoolTaskRunner | ThreadPoolTaskRunner):
+        return None
+    return tempfile.mkdtemp(prefix="trialgraph-spool-")
 
 
 def _lookahead(items: Iterator[T]) -> Iterator[tuple[T, bool]]:

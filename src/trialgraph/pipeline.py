@@ -7,7 +7,10 @@ once as loaded, unchanged or quarantined.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -86,8 +89,10 @@ class EncodedBatch:
 
     pyoxigraph terms pickle slowly (seconds per thousand trials), N-Quads bytes do not, and
     pyoxigraph parses them back in Rust. ``trials`` holds each trial's id, checksum and
-    number of graph quads, in the order its quads appear in ``nquads``; ``concepts`` holds
-    the batch's concept quads, each once.
+    number of graph quads, in the order its quads appear in the N-Quads; ``concepts`` holds
+    the batch's concept quads, each once. The trials' N-Quads are either ``nquads`` or,
+    when a worker shares a file system with the loading process, the file at ``path``:
+    tens of megabytes a batch need not pass through a pipe and two pickles.
     """
 
     trials: list[tuple[str, str, int]]
@@ -95,10 +100,24 @@ class EncodedBatch:
     concepts: bytes
     errors: list[RecordError]
     coverage: Coverage
+    path: str | None = None
+
+    @property
+    def data(self) -> bytes | Path:
+        """The trials' N-Quads: bytes, or the file holding them."""
+        return Path(self.path) if self.path else self.nquads
+
+    def discard(self) -> None:
+        """Delete the file holding the N-Quads, if there is one, once they are loaded."""
+        if self.path:
+            Path(self.path).unlink(missing_ok=True)
 
     def decode(self) -> list[TrialGraph]:
         """The trials again; the batch's concept quads come with the first of them."""
-        quads = list(parse(self.nquads, format=RdfFormat.N_QUADS))
+        if self.path:
+            quads = list(parse(path=self.path, format=RdfFormat.N_QUADS))
+        else:
+            quads = list(parse(self.nquads, format=RdfFormat.N_QUADS))
         concepts = list(parse(self.concepts, format=RdfFormat.N_QUADS))
         trials: list[TrialGraph] = []
         start = 0
@@ -116,24 +135,33 @@ def _nquads(quads: Iterable[Quad]) -> bytes:
     return serialize(quads, format=RdfFormat.N_QUADS) or b""
 
 
-def map_encoded(records: Sequence[TrialRecord], ingested_at: datetime) -> EncodedBatch:
+def map_encoded(
+    records: Sequence[TrialRecord], ingested_at: datetime, spool: str | None = None
+) -> EncodedBatch:
     """:func:`map_batch`, encoded for the trip back from a worker process.
 
     Each trial is encoded as soon as it is mapped, so a batch's quads are never all held
-    as Python objects at once.
+    as Python objects at once. With ``spool`` (a directory the loading process can read)
+    the N-Quads go to a new file there instead of into the returned batch.
     """
     errors: list[RecordError] = []
     coverage = Coverage()
     trials: list[tuple[str, str, int]] = []
-    chunks: list[bytes] = []
     concepts: list[Quad] = []
-    for trial in _map_each(records, ingested_at, errors, coverage):
-        trials.append((trial.trial_id, trial.checksum, len(trial.quads)))
-        chunks.append(_nquads(trial.quads))
-        concepts.extend(trial.concept_quads)
-    return EncodedBatch(
-        trials, b"".join(chunks), _nquads(dict.fromkeys(concepts)), errors, coverage
-    )
+    with contextlib.ExitStack() as stack:
+        path: str | None = None
+        if spool is None:
+            out: IO[bytes] = stack.enter_context(io.BytesIO())
+        else:
+            fd, path = tempfile.mkstemp(suffix=".nq", dir=spool)
+            out = stack.enter_context(open(fd, "wb"))  # noqa: PTH123 (a descriptor)
+        for trial in _map_each(records, ingested_at, errors, coverage):
+            trials.append((trial.trial_id, trial.checksum, len(trial.quads)))
+            out.write(_nquads(trial.quads))
+            concepts.extend(trial.concept_quads)
+        nquads = out.getvalue() if isinstance(out, io.BytesIO) else b""
+    concept_bytes = _nquads(dict.fromkeys(concepts))
+    return EncodedBatch(trials, nquads, concept_bytes, errors, coverage, path)
 
 
 @dataclass
@@ -219,16 +247,21 @@ class Loader:
         On a first load, a batch of trials new to the run goes to the store as N-Quads
         bytes, never becoming Python objects; otherwise it is decoded and :meth:`load` ed.
         """
-        graphs = [trial_graph(trial_id).value for trial_id, _, _ in batch.trials]
-        if not self.first_load or len(set(graphs)) < len(graphs) or self._loaded & set(graphs):
-            return self.load(batch.decode())
-        concepts = [
-            q for q in parse(batch.concepts, format=RdfFormat.N_QUADS) if q not in self._concepts
-        ]
-        self._concepts.update(concepts)
-        self._loaded.update(graphs)
-        self.store.bulk_load_nquads(concepts, batch.nquads)
-        return len(graphs)
+        try:
+            graphs = [trial_graph(trial_id).value for trial_id, _, _ in batch.trials]
+            if not self.first_load or len(set(graphs)) < len(graphs) or self._loaded & set(graphs):
+                return self.load(batch.decode())
+            concepts = [
+                q
+                for q in parse(batch.concepts, format=RdfFormat.N_QUADS)
+                if q not in self._concepts
+            ]
+            self._concepts.update(concepts)
+            self._loaded.update(graphs)
+            self.store.bulk_load_nquads(concepts, batch.data)
+            return len(graphs)
+        finally:
+            batch.discard()
 
     def load(self, batch: Sequence[TrialQuads]) -> int:
         """Write a batch of mapped trials; returns the number of records it stands for.

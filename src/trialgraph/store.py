@@ -175,7 +175,7 @@ class GraphStore(Protocol):
         """Load trials fast, without transactions (a first load into an empty store)."""
         ...
 
-    def bulk_load_nquads(self, concepts: Sequence[Quad], nquads: bytes) -> None:
+    def bulk_load_nquads(self, concepts: Sequence[Quad], nquads: bytes | Path) -> None:
         """Bulk-load concept quads, then trial graphs given as N-Quads (none stored yet)."""
         ...
 
@@ -408,12 +408,12 @@ class _Base:
         """Write quads on the backend's non-transactional fast path."""
         raise NotImplementedError
 
-    def _bulk_send_nquads(self, nquads: bytes) -> None:
-        """Write N-Quads on the backend's non-transactional fast path."""
+    def _bulk_send_nquads(self, nquads: bytes | Path) -> None:
+        """Write N-Quads (bytes, or a file of them) on the backend's non-transactional fast path."""
         raise NotImplementedError
 
-    def bulk_load_nquads(self, concepts: Sequence[Quad], nquads: bytes) -> None:
-        """Bulk-load concept quads, then trial graphs given as N-Quads.
+    def bulk_load_nquads(self, concepts: Sequence[Quad], nquads: bytes | Path) -> None:
+        """Bulk-load concept quads, then trial graphs given as N-Quads (bytes or a file).
 
         The fast path of a first load: the trials' graphs must not be stored yet (the
         caller knows, having started on an empty store). Concepts go first, as in
@@ -728,8 +728,11 @@ class EmbeddedStore(_Base):
     def _bulk_send(self, quads: list[Quad]) -> None:
         self._store.bulk_extend(quads)
 
-    def _bulk_send_nquads(self, nquads: bytes) -> None:
-        self._store.bulk_load(nquads, format=RdfFormat.N_QUADS)
+    def _bulk_send_nquads(self, nquads: bytes | Path) -> None:
+        if isinstance(nquads, Path):
+            self._store.bulk_load(path=nquads, format=RdfFormat.N_QUADS)
+        else:
+            self._store.bulk_load(nquads, format=RdfFormat.N_QUADS)
 
     def count_quads(self) -> int:
         """The number of quads in the store (trialgraph writes only to named graphs)."""
@@ -949,9 +952,10 @@ class RemoteStore(_Base):
         assert body is not None
         self._bulk_send_nquads(body)
 
-    def _bulk_send_nquads(self, nquads: bytes) -> None:
+    def _bulk_send_nquads(self, nquads: bytes | Path) -> None:
         url = self.store_url + ("&" if "?" in self.store_url else "?") + "no_transaction"
-        self._request(url, nquads, "application/n-quads")
+        body = nquads.read_bytes() if isinstance(nquads, Path) else nquads
+        self._request(url, body, "application/n-quads")
 
     def count_quads(self) -> int:
         """The number of quads in the server's named graphs (trialgraph writes no others)."""

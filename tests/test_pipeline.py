@@ -1,0 +1,55 @@
+"""Mapped batches on their way from a worker to the store: as bytes or as a spooled file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pyoxigraph import Quad, RdfFormat, parse
+
+from tests.conftest import FIXED_TIME
+from trialgraph.pipeline import Loader, map_encoded
+from trialgraph.records import TrialRecord
+from trialgraph.store import EmbeddedStore
+
+
+def test_a_spooled_batch_loads_like_bytes_and_leaves_no_file(
+    corpus_records: list[TrialRecord], tmp_path: Path
+) -> None:
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    in_memory = map_encoded(corpus_records, FIXED_TIME)
+    spooled = map_encoded(corpus_records, FIXED_TIME, str(spool))
+    assert in_memory.path is None and in_memory.nquads
+    assert spooled.path is not None and spooled.nquads == b""
+    assert Path(spooled.path).parent == spool
+    assert set(parse(path=spooled.path, format=RdfFormat.N_QUADS)) == set(
+        parse(in_memory.nquads, format=RdfFormat.N_QUADS)
+    )
+    assert spooled.trials == in_memory.trials and spooled.concepts == in_memory.concepts
+
+    stored: list[set[Quad]] = []
+    for name, batch in (("bytes", in_memory), ("file", spooled)):
+        with EmbeddedStore(tmp_path / name) as store:
+            assert Loader(store).load_encoded(batch) == len(corpus_records)
+            stored.append(set(store.store))
+    assert stored[0] == stored[1]
+    assert len(stored[0]) > 100 * len(corpus_records)
+    assert list(spool.iterdir()) == []
+
+
+def test_a_spooled_batch_decodes_for_a_rerun(
+    corpus_records: list[TrialRecord], tmp_path: Path
+) -> None:
+    """Past the first load, trials are replaced one graph at a time from the same file."""
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    with EmbeddedStore(tmp_path / "store") as store:
+        Loader(store).load_encoded(map_encoded(corpus_records, FIXED_TIME))
+        before = set(store.store)
+        loader = Loader(store)
+        assert not loader.first_load
+        assert loader.load_encoded(map_encoded(corpus_records, FIXED_TIME, str(spool))) == len(
+            corpus_records
+        )
+        assert set(store.store) == before
+    assert list(spool.iterdir()) == []
