@@ -24,15 +24,19 @@ DATA = Path(__file__).parent / "data"
 
 @pytest.fixture
 def files(tmp_path: Path) -> list[Path]:
-    """A JSON Lines file, a CSV export and the plaintext seeds."""
+    """A JSON Lines file, a CSV export, one-study JSON files and the plaintext seeds."""
     studies = json.loads((DATA / "ctgov-json" / "nsclc-studies.json").read_text("utf-8"))
     jsonl = tmp_path / "studies.jsonl"
-    jsonl.write_text("".join(json.dumps(s) + "\n" for s in studies), "utf-8")
+    jsonl.write_text("".join(json.dumps(s) + "\n" for s in studies[:-2]), "utf-8")
     csv = tmp_path / "export.csv"
     shutil.copy(DATA / "ctgov-csv" / "oncology-a.csv", csv)
+    singles = []
+    for n, study in enumerate(studies[-2:]):
+        singles.append(tmp_path / f"study-{n}.json")
+        singles[-1].write_text(json.dumps(study, indent=2), "utf-8")
     seeds = tmp_path / "seeds"
     shutil.copytree(DATA / "seeds", seeds)
-    return [jsonl, csv, *sorted(seeds.iterdir())]
+    return [jsonl, csv, *singles, *sorted(seeds.iterdir())]
 
 
 def load(store: EmbeddedStore, paths: list[Path]) -> list[TrialRecord]:
@@ -63,7 +67,7 @@ def test_every_record_read_again_is_known_and_not_parsed(files: list[Path], tmp_
 
 
 def test_only_edited_records_are_parsed(files: list[Path], tmp_path: Path) -> None:
-    jsonl, csv, seed = files[0], files[1], files[2]
+    jsonl, csv, single, seed = files[0], files[1], files[2], files[-1]
     with EmbeddedStore(tmp_path / "store") as store:
         load(store, files)
         known = store.source_digests()
@@ -75,10 +79,21 @@ def test_only_edited_records_are_parsed(files: list[Path], tmp_path: Path) -> No
     jsonl.write_text("".join(lines), "utf-8")
     seed.write_bytes(seed.read_bytes() + b"\nA new paragraph.\n")
 
-    again = list(read_changed([str(jsonl), str(csv), str(seed)], known))
+    again = list(read_changed([str(p) for p in (jsonl, csv, single, seed)], known))
+    assert isinstance(again[-2], KnownRecord)
     parsed = [(Path(r.source).name, r.location) for r in again if isinstance(r, TrialRecord)]
     assert parsed == [(jsonl.name, "line=2"), (seed.name, "")]
     assert not any(isinstance(r, RecordError) for r in again)
+
+
+def test_studies_of_a_json_page_are_parsed(tmp_path: Path) -> None:
+    page = DATA / "ctgov-json" / "nsclc-studies.json"
+    with EmbeddedStore(tmp_path / "store") as store:
+        records = load(store, [page])
+        known = store.source_digests()
+    assert known == {}
+    assert not any(r.raw_digest for r in records)
+    assert all(isinstance(r, TrialRecord) for r in read_changed([str(page)], known))
 
 
 def test_a_csv_under_another_header_is_parsed(files: list[Path], tmp_path: Path) -> None:

@@ -246,11 +246,13 @@ def from_raw(
     """
     hit = known.get(digest) if known else None
     if hit is not None:
-        return KnownRecord(source, location, hit[0], hit[1], lambda: _stamped(parse(), digest))
-    return _stamped(parse(), digest)
+        return KnownRecord(source, location, hit[0], hit[1], lambda: with_digest(parse(), digest))
+    return with_digest(parse(), digest)
 
 
-def _stamped(result: ReadResult, digest: str) -> ReadResult:
+def with_digest(result: ReadResult, digest: str) -> ReadResult:
+    """``result``, a record read from raw bytes whose :func:`raw_digest` is ``digest``,
+    carrying it (an error is returned as it is)."""
     if isinstance(result, TrialRecord):
         object.__setattr__(result, "raw_digest", digest)  # set once, as it is built
     return result

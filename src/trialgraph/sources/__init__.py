@@ -132,8 +132,9 @@ def read_changed(
     """:func:`read_sources`, but a record read before byte for byte is not parsed.
 
     ``known`` maps the raw digests of stored records to their trial graphs; a record with
-    one of them comes as a :class:`~trialgraph.records.KnownRecord`. JSON Lines, CSV rows
-    and plaintext files are compared this way; studies in a JSON document are parsed.
+    one of them comes as a :class:`~trialgraph.records.KnownRecord`. JSON lines, CSV rows,
+    plaintext files and one-study JSON files are compared this way; the studies of a JSON
+    list or page are parsed.
     """
     for path in iter_paths(paths):
         if isinstance(path, RecordError):
@@ -207,7 +208,7 @@ def _reader(
             encoding = "utf-8-sig" if error.start >= len(head) - 3 else "cp1252"
         return ctgov_csv.read(stream, path, encoding, known)
     if fmt == "ctgov-json":
-        return ctgov_json.read(stream, path)
+        return ctgov_json.read_document(stream, path, known)
     if fmt == "ctgov-jsonl":
         return ctgov_json.read_lines(stream, path, known)
     return plaintext.read(stream, path, known)

@@ -7,6 +7,7 @@ for lists and pages, ``line=N`` (1-based) for JSON Lines and ``""`` for a one-st
 
 from __future__ import annotations
 
+import io
 import json
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,7 @@ from trialgraph.records import (
     TrialRecord,
     from_raw,
     raw_digest,
+    with_digest,
 )
 from trialgraph.text import (
     MAX_FIELD_CHARS,
@@ -92,6 +94,33 @@ def read(stream: BinaryIO, source: str) -> Iterator[ReadResult]:
                 f"the {index} studies before it were read"
             )
             yield RecordError(source, f"index={index}", reason)
+
+
+#: A JSON document up to this size is read whole, so a one-study file (the registry's bulk
+#: download holds one per study) can be compared by digest before it is parsed.
+WHOLE_DOCUMENT_BYTES = 4 << 20
+
+
+def read_document(
+    stream: BinaryIO, source: str, known: KnownDigests | None = None
+) -> Iterator[ReadResult | KnownRecord]:
+    """:func:`read`; a one-study document whose digest is in ``known`` is not parsed."""
+    data = stream.read(WHOLE_DOCUMENT_BYTES + 1)
+    if len(data) > WHOLE_DOCUMENT_BYTES:
+        stream.seek(0)
+        yield from read(stream, source)
+        return
+    digest = raw_digest(data.strip())
+    hit = known.get(digest) if known else None
+    if hit is not None:  # only one-study documents have their file's digest stored
+
+        def parse() -> ReadResult:
+            return with_digest(next(read(io.BytesIO(data), source)), digest)
+
+        yield KnownRecord(source, "", hit[0], hit[1], parse)
+        return
+    for result in read(io.BytesIO(data), source):
+        yield with_digest(result, digest) if result.location == "" else result
 
 
 def read_lines(
