@@ -255,8 +255,10 @@ def ingest(
     ``store`` is an embedded store directory, ``endpoint`` a SPARQL server (one of the two,
     or neither for the default directory). Records are read here, batches are mapped on
     the flow's task runner (:func:`task_runner`), at most ``in_flight`` at a time (default:
-    one more than the cores), and loaded here in the order they were read. A run of a
-    single batch maps it in this process: starting workers would cost more than it saves.
+    one more than the cores), and loaded here in the order they were read. Records that
+    need mapping are gathered into batches of ``batch_size`` (a rerun that changes a few
+    records here and there maps them together); a run with a single batch to map maps it
+    in this process: starting workers would cost more than it saves.
     Returns the run's counts, which always satisfy ``read == loaded + unchanged +
     quarantined``.
     """
@@ -296,18 +298,23 @@ def ingest(
         target.ensure_ontology(*ontology_quads())
         loader = Loader(target)
         batches = _batches(read_changed(files, loader.known), batch_size, quarantine)
+        todo: list[TrialRecord] = []  # records to map, gathered into batches of batch_size
+        submitted = False
         for (records, n_read), last in _lookahead(batches):
             result.read += n_read
             triage = loader.triage(records)
             quarantine.add(triage.errors)
             result.unchanged += triage.unchanged
             result.loaded += triage.repeated
+            todo.extend(triage.todo)
             mapped: PrefectFuture[EncodedBatch] | EncodedBatch | None = None
-            todo = Records(triage.todo)
-            if triage.todo and last and not pending and result.read == n_read:
-                mapped = map_records(todo, ingested_at)  # the only batch: map it here
-            elif triage.todo:
-                mapped = map_records.submit(todo, ingested_at, spool)
+            if todo and (last or len(todo) >= batch_size):
+                if last and not submitted:  # the only batch to map: map it here
+                    mapped = map_records(Records(todo), ingested_at)
+                else:
+                    mapped = map_records.submit(Records(todo), ingested_at, spool)
+                    submitted = True
+                todo = []
             pending.append((mapped, n_read))
             while len(pending) > limit or (last and pending):
                 finish()
