@@ -46,6 +46,10 @@ CASES: dict[str, tuple[str, dict[str, str]]] = {
     "trials-by-target-curie": ("trials-by-target", {"target": "HGNC:7371"}),
     "trials-by-condition": ("trials-by-condition", {"condition": "Pancreatic Cancer"}),
     "trials-by-condition-as-written": ("trials-by-condition", {"condition": "Nasopharynx Cancer"}),
+    "trials-by-condition-as-written-any-case": (
+        "trials-by-condition",
+        {"condition": "NASOPHARYNX cancer"},
+    ),
     "targets-per-condition": ("targets-per-condition", {}),
     "targets-per-condition-one": ("targets-per-condition", {"condition": "NCIT:C9292"}),
     "products-in-several-trials": ("products-in-several-trials", {}),
@@ -62,6 +66,10 @@ CASES: dict[str, tuple[str, dict[str, str]]] = {
     "trials-by-product-as-written": (
         "trials-by-product",
         {"product": "Adoptive TIL-TCM transfer therapy"},
+    ),
+    "trials-by-product-as-written-any-case": (
+        "trials-by-product",
+        {"product": "adoptive til-tcm TRANSFER therapy"},
     ),
     "trial-profile": ("trial-profile", {"trial_id": "SEED-003"}),
     "modality-by-target": ("modality-by-target", {}),
