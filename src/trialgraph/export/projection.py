@@ -187,27 +187,49 @@ GROUP BY ?t ?c
 """
 )
 
+# The filters find the few concepts named first, in a subselect that holds the parameters
+# (%PARAMS%), then their trials once per concept with LATERAL (SPARQL 1.2, which Oxigraph
+# runs): as a plain join, the trial pattern (or a path such as ``tg:isoformOf?``) would be
+# evaluated over the whole store first.
 _BY_TARGET = (
     _PROLOGUE
-    + """SELECT DISTINCT ?t ?q ?qiri
+    + """SELECT DISTINCT ?t
 WHERE {
-  ?x a tg:Target ; tg:isoformOf? ?m .
-  ?m tg:symbol|tg:curie|rdfs:label|skos:altLabel ?name .
-  FILTER(STR(?m) = STR(?qiri) || LCASE(STR(?name)) = LCASE(STR(?q)))
-  ?t a tg:Trial ; tg:hasTarget ?x .
+  {
+    SELECT DISTINCT ?x
+    WHERE {
+      %PARAMS%
+      # a target by its own name or IRI, or by those of the gene it is an isoform of
+      { ?x a tg:Target . BIND(?x AS ?m) }
+      UNION
+      { ?x a tg:Target ; tg:isoformOf ?m }
+      ?m tg:symbol|tg:curie|rdfs:label|skos:altLabel ?name .
+      FILTER(STR(?m) = STR(?qiri) || LCASE(STR(?name)) = LCASE(STR(?q)))
+    }
+  }
+  LATERAL { ?t a tg:Trial ; tg:hasTarget ?x . }
 }
 """
 )
 
 _BY_CONDITION = (
     _PROLOGUE
-    + """SELECT DISTINCT ?t ?q ?qiri
+    + """SELECT DISTINCT ?t
 WHERE {
-  ?t a tg:Trial ; tg:studiesDisease ?d .
-  OPTIONAL { ?d tg:curie ?curie }
-  OPTIONAL { ?d rdfs:label ?label }
-  FILTER(STR(?d) = STR(?qiri) || LCASE(STR(?curie)) = LCASE(STR(?q))
-         || LCASE(STR(?label)) = LCASE(STR(?q)))
+  {
+    SELECT DISTINCT ?d
+    WHERE {
+      %PARAMS%
+      ?d a tg:Disease .
+      LATERAL {
+        OPTIONAL { ?d tg:curie ?curie }
+        OPTIONAL { ?d rdfs:label ?label }
+      }
+      FILTER(STR(?d) = STR(?qiri) || LCASE(STR(?curie)) = LCASE(STR(?q))
+             || LCASE(STR(?label)) = LCASE(STR(?q)))
+    }
+  }
+  LATERAL { ?t a tg:Trial ; tg:studiesDisease ?d . }
 }
 """
 )
@@ -303,10 +325,15 @@ def trial_iri(name: str) -> str:
 
 
 def _matching(store: Queryable, sparql: str, value: str) -> set[str]:
-    bindings = {"q": Literal(value.strip()), "qiri": Literal(_as_iri(value.strip()))}
-    return {
-        row[0].value for row in _rows(store, sparql, **bindings) if isinstance(row[0], NamedNode)
-    }
+    """Trials a filter query finds for a name; the name is bound where the query says.
+
+    The terms are written by pyoxigraph (``str(Literal)``, escaped), never pasted in as
+    syntax; a ``VALUES`` block inside the subselect binds them for an embedded store and a
+    remote server alike.
+    """
+    q, qiri = Literal(value.strip()), Literal(_as_iri(value.strip()))
+    bound = sparql.replace("%PARAMS%", f"VALUES (?q ?qiri) {{ ({q} {qiri}) }}")
+    return {row[0].value for row in _rows(store, bound) if isinstance(row[0], NamedNode)}
 
 
 def _construct_nodes(store: Queryable, construct: str) -> set[str]:
