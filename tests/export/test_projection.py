@@ -11,10 +11,14 @@ import networkx as nx
 import pytest
 from pyoxigraph import Literal, NamedNode
 
+from tests.conftest import FIXED_TIME
 from tests.export.conftest import HOSTILE_NCT, HOSTILE_TITLE
 from trialgraph.export import KINDS, ExportError, project
+from trialgraph.export.projection import select_trials
+from trialgraph.mapping import map_record
 from trialgraph.queries import catalogue
-from trialgraph.store import EmbeddedStore, SelectResult
+from trialgraph.records import TrialRecord
+from trialgraph.store import EmbeddedStore, RemoteStore, SelectResult
 
 
 def table(store: EmbeddedStore, name: str) -> list[dict[str, str]]:
@@ -181,6 +185,20 @@ def test_filters_that_match_nothing_say_so(seed_store: EmbeddedStore) -> None:
 def test_filter_text_is_bound_not_pasted(seed_store: EmbeddedStore) -> None:
     with pytest.raises(ExportError, match="no trial matches"):
         project(seed_store, target='x" ) } DROP ALL ; SELECT * { ?s ?p ?o FILTER("')
+
+
+def test_filters_find_the_same_trials_on_a_served_store(
+    seed_store: EmbeddedStore, seed_records: Mapping[str, TrialRecord], oxigraph_server: str
+) -> None:
+    remote = RemoteStore(oxigraph_server)
+    remote._update("DROP ALL")
+    remote.replace_trials([map_record(r, ingested_at=FIXED_TIME) for r in seed_records.values()])
+    for target in ("PD-1", "target:MSLN", "CLDN18"):
+        found = select_trials(remote, target=target)
+        assert found and found == select_trials(seed_store, target=target), target
+    for condition in ("Pancreatic Cancer", "MONDO:0009831"):
+        found = select_trials(remote, condition=condition)
+        assert found and found == select_trials(seed_store, condition=condition), condition
 
 
 def test_subgraph_by_construct(seed_store: EmbeddedStore) -> None:
