@@ -11,6 +11,7 @@ remote store retries its own requests. ``flows/ingest.py`` is the deployment ent
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import os
@@ -278,7 +279,7 @@ def ingest(
     loading = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trialgraph-load")
     loads: deque[Future[int]] = deque()
 
-    def finish() -> None:
+    def finish(loader: Loader) -> None:
         """Take the oldest mapped batch and hand it to the loading thread."""
         mapped, n_read = pending.popleft()
         if mapped is not None:
@@ -291,6 +292,7 @@ def ingest(
         bar.advance(n_read)
 
     target: GraphStore = open_store(store, endpoint, for_writing=True)
+    loader: Loader | None = None
     spool = _spool_dir()
     try:
         _share_api()
@@ -317,13 +319,17 @@ def ingest(
                 todo = []
             pending.append((mapped, n_read))
             while len(pending) > limit or (last and pending):
-                finish()
+                finish(loader)
         while loads:
             result.loaded += loads.popleft().result()
+        loader.close()
         result.quads = target.count_quads()
         result.trials_in_store = target.trial_count()
     finally:
         loading.shutdown(wait=True)  # a load in progress finishes before the store closes
+        if loader is not None:
+            with contextlib.suppress(Exception):  # after an error: keep what was sent
+                loader.close()
         if spool:
             shutil.rmtree(spool, ignore_errors=True)
         _unshare_api()
