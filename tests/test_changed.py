@@ -8,6 +8,7 @@ real store, then read the same and edited files against its digests.
 from __future__ import annotations
 
 import json
+import pickle
 import shutil
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 
 from tests.conftest import FIXED_TIME
 from trialgraph.pipeline import Loader, map_batch
-from trialgraph.records import KnownRecord, RecordError, TrialRecord
+from trialgraph.records import KnownRecord, RawRecord, RecordError, TrialRecord
 from trialgraph.sources import read_changed, read_sources
 from trialgraph.store import EmbeddedStore
 
@@ -81,9 +82,30 @@ def test_only_edited_records_are_parsed(files: list[Path], tmp_path: Path) -> No
 
     again = list(read_changed([str(p) for p in (jsonl, csv, single, seed)], known))
     assert isinstance(again[-2], KnownRecord)
-    parsed = [(Path(r.source).name, r.location) for r in again if isinstance(r, TrialRecord)]
-    assert parsed == [(jsonl.name, "line=2"), (seed.name, "")]
-    assert not any(isinstance(r, RecordError) for r in again)
+    changed = [r for r in again if not isinstance(r, KnownRecord)]
+    assert [(Path(r.source).name, r.location) for r in changed] == [
+        (jsonl.name, "line=2"),
+        (seed.name, ""),
+    ]
+    raw = [r for r in changed if isinstance(r, RawRecord)]
+    assert raw == changed  # parsed when the caller says
+    amended = raw[0].parse()
+    assert isinstance(amended, TrialRecord) and amended.title.endswith("(amended)")
+    assert amended.raw_digest == raw[0].digest
+
+
+def test_a_raw_record_pickles_and_parses_as_read(files: list[Path]) -> None:
+    """First loads send raw records to the worker processes that map them."""
+    records = list(read_sources(str(p) for p in files))
+    items = list(read_changed([str(p) for p in files], {}))
+    raw = [r for r in items if isinstance(r, RawRecord)]
+    assert len(raw) == len(items) - 2  # the one-study JSON files come parsed
+    copies = [pickle.loads(pickle.dumps(r)) for r in raw]
+    parsed = [copies.pop(0).parse() if isinstance(r, RawRecord) else r for r in items]
+    assert parsed == records
+    assert [getattr(r, "raw_digest", None) for r in parsed] == [
+        getattr(r, "raw_digest", None) for r in records
+    ]
 
 
 def test_studies_of_a_json_page_are_parsed(tmp_path: Path) -> None:
@@ -105,7 +127,7 @@ def test_a_csv_under_another_header_is_parsed(files: list[Path], tmp_path: Path)
     csv.write_text(header.replace("Study Title", "study title") + "\n" + rest, "utf-8")
     again = list(read_changed([str(csv)], known))
     assert again
-    assert all(isinstance(r, TrialRecord) for r in again)
+    assert all(isinstance(r, RawRecord) for r in again)
 
 
 def test_a_known_record_after_another_record_of_its_trial_is_written(
@@ -121,12 +143,15 @@ def test_a_known_record_after_another_record_of_its_trial_is_written(
         other = tmp_path / "other.jsonl"
         other.write_text(json.dumps(edited) + "\n", "utf-8")
         items = list(read_changed([str(other), str(jsonl)], loader.known))
-        assert isinstance(items[0], TrialRecord)
+        amended = items[0]
+        assert isinstance(amended, TrialRecord)  # a one-line file is a one-study document
         assert isinstance(items[1], KnownRecord)
-        assert items[1].graph.endswith(items[0].trial_id)
+        assert items[1].graph.endswith(amended.trial_id)
 
         triage = loader.triage([r for r in items if not isinstance(r, RecordError)])
-        assert [r.checksum for r in triage.todo[:2]] == [items[0].checksum, first.checksum]
+        todo = [r for r in triage.todo if isinstance(r, TrialRecord)]  # parsed in triage
+        assert len(todo) == len(triage.todo)
+        assert [r.checksum for r in todo[:2]] == [amended.checksum, first.checksum]
         assert triage.unchanged == len(items) - 2
 
         # read alone, the stored record is simply unchanged

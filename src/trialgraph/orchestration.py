@@ -38,7 +38,7 @@ from trialgraph.coverage import Coverage
 from trialgraph.mapping import ONTOLOGY_GRAPH
 from trialgraph.namespaces import resource_dir
 from trialgraph.pipeline import EncodedBatch, IngestResult, Loader, Quarantine, map_encoded
-from trialgraph.records import KnownRecord, RecordError, TrialRecord
+from trialgraph.records import KnownRecord, RawRecord, RecordError, TrialRecord
 from trialgraph.sources import iter_paths, read_changed
 from trialgraph.store import GraphStore, StoreLockedError, open_store
 
@@ -90,7 +90,7 @@ class Records:
 
     __slots__ = ("records",)
 
-    def __init__(self, records: list[TrialRecord]) -> None:
+    def __init__(self, records: list[TrialRecord | RawRecord]) -> None:
         self.records = records
 
 
@@ -146,8 +146,10 @@ def task_runner(spec: str = "process", workers: int | None = None) -> TaskRunner
 
 
 def _batches(
-    items: Iterator[TrialRecord | KnownRecord | RecordError], size: int, quarantine: Quarantine
-) -> Iterator[tuple[list[TrialRecord | KnownRecord], int]]:
+    items: Iterator[TrialRecord | KnownRecord | RawRecord | RecordError],
+    size: int,
+    quarantine: Quarantine,
+) -> Iterator[tuple[list[TrialRecord | KnownRecord | RawRecord], int]]:
     """Batches of records; read errors go straight to the quarantine."""
     while True:
         chunk = list(itertools.islice(items, size))
@@ -300,7 +302,9 @@ def ingest(
         target.ensure_ontology(*ontology_quads())
         loader = Loader(target)
         batches = _batches(read_changed(files, loader.known), batch_size, quarantine)
-        todo: list[TrialRecord] = []  # records to map, gathered into batches of batch_size
+        todo: list[
+            TrialRecord | RawRecord
+        ] = []  # records to map, gathered into batches of batch_size
         submitted = False
         for (records, n_read), last in _lookahead(batches):
             result.read += n_read

@@ -21,7 +21,7 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, parse, serialize
 
 from trialgraph.coverage import Coverage
 from trialgraph.mapping import MappedTrial, map_record, trial_graph
-from trialgraph.records import KnownDigests, KnownRecord, RecordError, TrialRecord
+from trialgraph.records import KnownDigests, KnownRecord, RawRecord, RecordError, TrialRecord
 from trialgraph.store import BulkStream, GraphStore, TrialQuads
 
 #: How much of a record's text goes into its quarantine entry.
@@ -37,8 +37,8 @@ class MappedBatch:
     coverage: Coverage
 
 
-def map_batch(records: Sequence[TrialRecord], ingested_at: datetime) -> MappedBatch:
-    """Map each record; a record whose mapping fails is quarantined, not fatal.
+def map_batch(records: Sequence[TrialRecord | RawRecord], ingested_at: datetime) -> MappedBatch:
+    """Map each record; a record whose parsing or mapping fails is quarantined, not fatal.
 
     Each shared concept's description comes with the first trial of the batch that names it.
     """
@@ -49,14 +49,19 @@ def map_batch(records: Sequence[TrialRecord], ingested_at: datetime) -> MappedBa
 
 
 def _map_each(
-    records: Iterable[TrialRecord],
+    records: Iterable[TrialRecord | RawRecord],
     ingested_at: datetime,
     errors: list[RecordError],
     coverage: Coverage,
 ) -> Iterator[MappedTrial]:
-    """Each record mapped, in order; failures go to ``errors``, counts to ``coverage``."""
+    """Each record parsed if need be and mapped, in order; failures go to ``errors``,
+    counts to ``coverage``."""
     described: set[object] = set()
-    for record in records:
+    for item in records:
+        record = item.parse() if isinstance(item, RawRecord) else item
+        if isinstance(record, RecordError):
+            errors.append(record)
+            continue
         try:
             trial = map_record(record, ingested_at=ingested_at, described=described)
         except Exception as exc:  # a bug or an unforeseen input: keep the rest of the batch
@@ -136,7 +141,7 @@ def _nquads(quads: Iterable[Quad]) -> bytes:
 
 
 def map_encoded(
-    records: Sequence[TrialRecord], ingested_at: datetime, spool: str | None = None
+    records: Sequence[TrialRecord | RawRecord], ingested_at: datetime, spool: str | None = None
 ) -> EncodedBatch:
     """:func:`map_batch`, encoded for the trip back from a worker process.
 
@@ -168,7 +173,7 @@ def map_encoded(
 class Triage:
     """A batch sorted before mapping: records to map, and counts of those that need not be."""
 
-    todo: list[TrialRecord] = field(default_factory=list)
+    todo: list[TrialRecord | RawRecord] = field(default_factory=list)
     unchanged: int = 0
     repeated: int = 0
     errors: list[RecordError] = field(default_factory=list)
@@ -196,31 +201,39 @@ class Loader:
         self._concepts: set[Quad] = set()  # concept quads written in this run
         self._stream: BulkStream | None = None  # the bulk load in progress, if any
 
-    def triage(self, records: Sequence[TrialRecord | KnownRecord]) -> Triage:
+    def triage(self, records: Sequence[TrialRecord | KnownRecord | RawRecord]) -> Triage:
         """Which records to map and write; the others are unchanged or repeat this run's.
 
-        A record is unchanged when its checksum is that of the record stored for its trial
-        before the run (a :class:`KnownRecord` is, unless its trial was written earlier in
-        the run). A record equal to the latest record of its trial met earlier in the run
-        shares that record's fate: unchanged, or written (``repeated``). Any other record
-        is mapped and supersedes them: the later record of a trial wins.
+        On a first load nothing is stored: every record is mapped, raw records unparsed
+        (they are parsed where they are mapped; a trial met twice is replaced by its later
+        record when loaded). Otherwise raw records are parsed here. A record is unchanged
+        when its checksum is that of the record stored for its trial before the run (a
+        :class:`KnownRecord` is, unless its trial was written earlier in the run). A record
+        equal to the latest record of its trial met earlier in the run shares that
+        record's fate: unchanged, or written (``repeated``). Any other record is mapped and
+        supersedes them: the later record of a trial wins.
         """
+        triage = Triage()
+        if self.first_load:
+            triage.todo.extend(r for r in records if not isinstance(r, KnownRecord))
+            return triage
+        parsed: list[TrialRecord | KnownRecord] = []
+        for item in records:
+            record = item.parse() if isinstance(item, RawRecord) else item
+            if isinstance(record, RecordError):
+                triage.errors.append(record)
+            else:
+                parsed.append(record)
         graphs = [
-            r.graph if isinstance(r, KnownRecord) else trial_graph(r.trial_id).value
-            for r in records
+            r.graph if isinstance(r, KnownRecord) else trial_graph(r.trial_id).value for r in parsed
         ]
         unseen = {
             g
-            for g, r in zip(graphs, records, strict=True)
+            for g, r in zip(graphs, parsed, strict=True)
             if isinstance(r, TrialRecord) and g not in self._claimed
         }
-        stored = (
-            {}
-            if self.first_load or not unseen
-            else self.store.checksums([NamedNode(g) for g in sorted(unseen)])
-        )
-        triage = Triage()
-        for graph, record in zip(graphs, records, strict=True):
+        stored = self.store.checksums([NamedNode(g) for g in sorted(unseen)]) if unseen else {}
+        for graph, record in zip(graphs, parsed, strict=True):
             claimed = self._claimed.get(graph)
             if claimed is None:
                 previous = record.checksum if isinstance(record, KnownRecord) else stored.get(graph)
@@ -233,11 +246,11 @@ class Loader:
                 self._claimed[graph] = claimed
                 continue
             if isinstance(record, KnownRecord):  # a record of its trial came first: parse it
-                parsed = record.parse()
-                if isinstance(parsed, RecordError):
-                    triage.errors.append(parsed)
+                reparsed = record.parse()
+                if isinstance(reparsed, RecordError):
+                    triage.errors.append(reparsed)
                     continue
-                record = parsed
+                record = reparsed
             self._claimed[graph] = (record.checksum, True)
             triage.todo.append(record)
         return triage

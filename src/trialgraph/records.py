@@ -232,22 +232,46 @@ class KnownRecord:
     parse: Callable[[], ReadResult] = field(repr=False, compare=False)
 
 
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    """A record read but not parsed yet, whose raw bytes are not those of a stored record.
+
+    Where to parse it is the reader's caller's choice: a first load parses records on the
+    workers that map them, so that the process reading the files only splits and hashes
+    them. ``reader`` is a :func:`functools.partial` of a module-level function, so a raw
+    record pickles to a worker process with its bytes.
+    """
+
+    source: str
+    location: str
+    digest: str
+    reader: Callable[[], ReadResult] = field(repr=False, compare=False)
+
+    def parse(self) -> ReadResult:
+        """The parsed record, carrying :attr:`digest`, or the error that stopped it."""
+        return with_digest(self.reader(), self.digest)
+
+
 def from_raw(
     digest: str,
     parse: Callable[[], ReadResult],
     known: KnownDigests | None,
     source: str,
     location: str,
-) -> ReadResult | KnownRecord:
+) -> ReadResult | KnownRecord | RawRecord:
     """The record behind raw bytes whose :func:`raw_digest` is ``digest``.
 
-    A :class:`KnownRecord` when ``known`` holds the digest; otherwise ``parse()``, a parsed
-    record carrying the digest (stored with its trial for the next run to compare).
+    Without ``known``, ``parse()``: a parsed record carrying the digest (stored with its
+    trial for the next run to compare). With ``known``, nothing is parsed: a
+    :class:`KnownRecord` when ``known`` holds the digest, else a :class:`RawRecord`.
     """
-    hit = known.get(digest) if known else None
+    if known is None:
+        return with_digest(parse(), digest)
+    raw = RawRecord(source, location, digest, parse)
+    hit = known.get(digest)
     if hit is not None:
-        return KnownRecord(source, location, hit[0], hit[1], lambda: with_digest(parse(), digest))
-    return with_digest(parse(), digest)
+        return KnownRecord(source, location, hit[0], hit[1], raw.parse)
+    return raw
 
 
 def with_digest(result: ReadResult, digest: str) -> ReadResult:

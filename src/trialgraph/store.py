@@ -633,7 +633,8 @@ class _PipeStream:
         if hasattr(fcntl, "F_SETPIPE_SZ"):  # Linux: fewer wake-ups between the two ends
             with contextlib.suppress(OSError):
                 fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, _PIPE_CHUNK)
-        self._pipe: BinaryIO | None = os.fdopen(write_end, "wb", buffering=0)
+        # buffered: a raw write to a pipe may write part of the data (after a signal)
+        self._pipe: BinaryIO | None = os.fdopen(write_end, "wb", buffering=_PIPE_CHUNK)
         self._error: BaseException | None = None
         self._thread = threading.Thread(
             target=self._load, args=(read_end,), name="trialgraph-bulk-load", daemon=True
@@ -659,14 +660,16 @@ class _PipeStream:
                     shutil.copyfileobj(source, self._pipe, _PIPE_CHUNK)
             else:
                 self._pipe.write(nquads)
+            self._pipe.flush()
         except BrokenPipeError:  # the load stopped: report why
             self.close()
             raise
 
     def close(self) -> None:
-        if self._pipe is not None:
-            self._pipe.close()
-            self._pipe = None
+        pipe, self._pipe = self._pipe, None
+        if pipe is not None:
+            with contextlib.suppress(BrokenPipeError):  # the load stopped; its error says why
+                pipe.close()
         self._thread.join()
         if self._error is not None:
             raise StoreError(f"bulk load failed: {self._error}") from self._error

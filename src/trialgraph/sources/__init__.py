@@ -20,7 +20,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, cast
 
-from trialgraph.records import KnownDigests, KnownRecord, ReadResult, RecordError
+from trialgraph.records import KnownDigests, KnownRecord, RawRecord, ReadResult, RecordError
 from trialgraph.sources import ctgov_csv, ctgov_json, plaintext
 from trialgraph.text import decode
 
@@ -128,13 +128,14 @@ def read_sources(paths: Iterable[str]) -> Iterator[ReadResult]:
 
 def read_changed(
     paths: Iterable[str], known: KnownDigests | None
-) -> Iterator[ReadResult | KnownRecord]:
-    """:func:`read_sources`, but a record read before byte for byte is not parsed.
+) -> Iterator[ReadResult | KnownRecord | RawRecord]:
+    """:func:`read_sources`, but records are split and hashed here, not parsed.
 
     ``known`` maps the raw digests of stored records to their trial graphs; a record with
-    one of them comes as a :class:`~trialgraph.records.KnownRecord`. JSON lines, CSV rows,
-    plaintext files and one-study JSON files are compared this way; the studies of a JSON
-    list or page are parsed.
+    one of them comes as a :class:`~trialgraph.records.KnownRecord`, any other as a
+    :class:`~trialgraph.records.RawRecord`, for the caller to parse where it chooses. JSON
+    lines, CSV rows, plaintext files and one-study JSON files are read this way; the
+    studies of a JSON list or page come parsed.
     """
     for path in iter_paths(paths):
         if isinstance(path, RecordError):
@@ -143,7 +144,9 @@ def read_changed(
             yield from read_file(path, known)
 
 
-def read_file(path: str, known: KnownDigests | None = None) -> Iterator[ReadResult | KnownRecord]:
+def read_file(
+    path: str, known: KnownDigests | None = None
+) -> Iterator[ReadResult | KnownRecord | RawRecord]:
     """Stream the records of one file, detecting its format from its content."""
     with ExitStack() as stack:
         try:
@@ -198,7 +201,7 @@ def _has_second_line(stream: BinaryIO) -> bool:
 
 def _reader(
     fmt: str, stream: BinaryIO, path: str, head: bytes, known: KnownDigests | None
-) -> Iterator[ReadResult | KnownRecord]:
+) -> Iterator[ReadResult | KnownRecord | RawRecord]:
     if fmt == "ctgov-csv":
         try:
             head.decode("utf-8-sig")

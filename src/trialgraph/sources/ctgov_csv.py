@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from trialgraph.records import (
     KnownDigests,
     KnownRecord,
+    RawRecord,
     ReadResult,
     RecordError,
     TrialRecord,
@@ -88,7 +89,7 @@ def read(
     source: str,
     encoding: str = "utf-8-sig",
     known: KnownDigests | None = None,
-) -> Iterator[ReadResult | KnownRecord]:
+) -> Iterator[ReadResult | KnownRecord | RawRecord]:
     """Stream the records of one export, one row at a time.
 
     A row whose digest (with the header's) is in ``known`` is not parsed (see

@@ -21,6 +21,7 @@ from trialgraph.records import (
     MeshTerm,
     Outcome,
     OutcomeRole,
+    RawRecord,
     ReadResult,
     RecordError,
     TrialRecord,
@@ -103,7 +104,7 @@ WHOLE_DOCUMENT_BYTES = 4 << 20
 
 def read_document(
     stream: BinaryIO, source: str, known: KnownDigests | None = None
-) -> Iterator[ReadResult | KnownRecord]:
+) -> Iterator[ReadResult | KnownRecord | RawRecord]:
     """:func:`read`; a one-study document whose digest is in ``known`` is not parsed."""
     data = stream.read(WHOLE_DOCUMENT_BYTES + 1)
     if len(data) > WHOLE_DOCUMENT_BYTES:
@@ -125,7 +126,7 @@ def read_document(
 
 def read_lines(
     stream: BinaryIO, source: str, known: KnownDigests | None = None
-) -> Iterator[ReadResult | KnownRecord]:
+) -> Iterator[ReadResult | KnownRecord | RawRecord]:
     """Stream JSON Lines: one study object per line; a bad line is one error.
 
     A line whose digest is in ``known`` is not parsed (see :func:`~trialgraph.records.from_raw`).

@@ -8,11 +8,13 @@ seventh are taken as further paragraphs of the detailed description.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from trialgraph.records import (
     KnownDigests,
     KnownRecord,
+    RawRecord,
     ReadResult,
     RecordError,
     TrialRecord,
@@ -40,7 +42,7 @@ _MAX_FILE_BYTES = 8 * MAX_FIELD_CHARS
 
 def read(
     stream: BinaryIO, source: str, known: KnownDigests | None = None
-) -> Iterator[ReadResult | KnownRecord]:
+) -> Iterator[ReadResult | KnownRecord | RawRecord]:
     """Read the one record in ``stream``; yields a record or one :class:`RecordError`.
 
     A file whose digest is in ``known`` is not parsed (see :func:`~trialgraph.records.from_raw`).
@@ -65,7 +67,11 @@ def read(
             return
         chunks.append(line)
     data = b"".join(chunks)
-    yield from_raw(raw_digest(data), lambda: parse(decode(data), source), known, source, "")
+    yield from_raw(raw_digest(data), partial(_parse_bytes, data, source), known, source, "")
+
+
+def _parse_bytes(data: bytes, source: str) -> ReadResult:
+    return parse(decode(data), source)
 
 
 def parse(text: str, source: str, location: str = "") -> ReadResult:
