@@ -125,7 +125,7 @@ def bulk_limit(store: Path, scratch: Path, keep: bool) -> tuple[float, int]:
     shutil.rmtree(target, ignore_errors=True)
     loaded = Store(str(target))
     started = time.perf_counter()
-    loaded.bulk_load(path=str(dump), format=RdfFormat.N_QUADS)
+    loaded.bulk_load(path=str(dump), format=RdfFormat.N_QUADS, lenient=True)  # as ingest loads
     loaded.flush()
     seconds = time.perf_counter() - started
     del loaded

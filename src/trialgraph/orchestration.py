@@ -11,7 +11,6 @@ remote store retries its own requests. ``flows/ingest.py`` is the deployment ent
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import itertools
 import os
@@ -294,7 +293,6 @@ def ingest(
         bar.advance(n_read)
 
     target: GraphStore = open_store(store, endpoint, for_writing=True)
-    loader: Loader | None = None
     spool = _spool_dir()
     try:
         _share_api()
@@ -326,14 +324,10 @@ def ingest(
                 finish(loader)
         while loads:
             result.loaded += loads.popleft().result()
-        loader.close()
         result.quads = target.count_quads()
         result.trials_in_store = target.trial_count()
     finally:
         loading.shutdown(wait=True)  # a load in progress finishes before the store closes
-        if loader is not None:
-            with contextlib.suppress(Exception):  # after an error: keep what was sent
-                loader.close()
         if spool:
             shutil.rmtree(spool, ignore_errors=True)
         _unshare_api()

@@ -22,7 +22,7 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, parse, serialize
 from trialgraph.coverage import Coverage
 from trialgraph.mapping import MappedTrial, map_record, trial_graph
 from trialgraph.records import KnownDigests, KnownRecord, RawRecord, RecordError, TrialRecord
-from trialgraph.store import BulkStream, GraphStore, TrialQuads
+from trialgraph.store import GraphStore, TrialQuads
 
 #: How much of a record's text goes into its quarantine entry.
 EXCERPT_CHARS = 300
@@ -185,9 +185,9 @@ class Loader:
     :meth:`triage` runs before mapping, so unchanged records cost a checksum and nothing
     else, and records read before byte for byte (:attr:`known`) not even parsing;
     :meth:`load` writes what was mapped. The first load into an empty store takes the
-    store's bulk path, one bulk load for the run's batches (:meth:`close` waits for it);
-    after that, and for a trial met again later in the same run, each trial graph is
-    replaced atomically. Concept quads already written in the run are not sent again.
+    store's bulk path; after that, and for a trial met again later in the same run, each
+    trial graph is replaced atomically. Concept quads already written in the run are not
+    sent again.
     """
 
     def __init__(self, store: GraphStore) -> None:
@@ -199,7 +199,6 @@ class Loader:
         self._claimed: dict[str, tuple[str, bool]] = {}
         self._loaded: set[str] = set()  # graph IRIs written in this run
         self._concepts: set[Quad] = set()  # concept quads written in this run
-        self._stream: BulkStream | None = None  # the bulk load in progress, if any
 
     def triage(self, records: Sequence[TrialRecord | KnownRecord | RawRecord]) -> Triage:
         """Which records to map and write; the others are unchanged or repeat this run's.
@@ -272,25 +271,16 @@ class Loader:
             ]
             self._concepts.update(concepts)
             self._loaded.update(graphs)
-            if self._stream is None:
-                self._stream = self.store.bulk_stream()
-            self._stream.send(concepts, batch.data)
+            self.store.bulk_load_nquads(concepts, batch.data)
             return len(graphs)
         finally:
             batch.discard()
-
-    def close(self) -> None:
-        """Wait for the bulk load in progress, if any, to store everything sent to it."""
-        stream, self._stream = self._stream, None
-        if stream is not None:
-            stream.close()
 
     def load(self, batch: Sequence[TrialQuads]) -> int:
         """Write a batch of mapped trials; returns the number of records it stands for.
 
         A trial twice in the batch is written once, from its later record; both count.
         """
-        self.close()  # a graph still on its way in a bulk load must land before a replace
         latest: dict[str, TrialQuads] = {}
         for trial in batch:
             latest[trial.graph.value] = trial

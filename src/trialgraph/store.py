@@ -36,9 +36,7 @@ import json
 import logging
 import os
 import re
-import shutil
 import socket
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -47,7 +45,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Protocol, Self, TypeAlias, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, Self, TypeAlias, runtime_checkable
 
 from pyoxigraph import (
     BlankNode,
@@ -158,27 +156,6 @@ class SelectResult:
 QueryResult: TypeAlias = SelectResult | bool | Iterator[Triple]
 
 
-class BulkStream(Protocol):
-    """A bulk load of new trial graphs, fed batch by batch (:meth:`GraphStore.bulk_stream`).
-
-    The fast path of a first load: the trials' graphs must not be stored yet (the caller
-    knows, having started on an empty store). No other write to the same graphs may
-    happen before :meth:`close`.
-    """
-
-    def send(self, concepts: Sequence[Quad], nquads: bytes | Path) -> None:
-        """Write a batch's concept quads, then its trial graphs as N-Quads (bytes or a file).
-
-        The concepts are stored when this returns, so that a complete trial graph always
-        implies its concepts (:meth:`GraphStore.recover` relies on it).
-        """
-        ...
-
-    def close(self) -> None:
-        """Wait until everything sent is stored; raises the load's error if it failed."""
-        ...
-
-
 class GraphStore(Protocol):
     """The operations trialgraph needs of a store, embedded or remote."""
 
@@ -198,8 +175,8 @@ class GraphStore(Protocol):
         """Load trials fast, without transactions (a first load into an empty store)."""
         ...
 
-    def bulk_stream(self) -> BulkStream:
-        """Start a bulk load of trial graphs that none stored yet, fed batch by batch."""
+    def bulk_load_nquads(self, concepts: Sequence[Quad], nquads: bytes | Path) -> None:
+        """Bulk-load concept quads, then trial graphs given as N-Quads (none stored yet)."""
         ...
 
     def recover(self) -> list[str]:
@@ -431,9 +408,20 @@ class _Base:
         """Write N-Quads (bytes, or a file of them) on the backend's non-transactional fast path."""
         raise NotImplementedError
 
-    def bulk_stream(self) -> BulkStream:
-        """A bulk load fed batch by batch; here, each batch is a bulk load of its own."""
-        return _BatchByBatch(self)
+    def bulk_load_nquads(self, concepts: Sequence[Quad], nquads: bytes | Path) -> None:
+        """Bulk-load concept quads, then trial graphs given as N-Quads (bytes or a file).
+
+        The fast path of a first load: the trials' graphs must not be stored yet (the
+        caller knows, having started on an empty store). Concepts go first, as in
+        :meth:`bulk_load`, so that a complete trial graph implies its concepts. The
+        embedded backend parses and writes in Rust without holding the GIL, so a loading
+        thread overlaps with reading and mapping.
+        """
+        with self.writing():
+            if concepts:
+                self._bulk_send(list(concepts))
+            if nquads:
+                self._bulk_send_nquads(nquads)
 
     def _bulk_load(self, batches: Iterable[Sequence[TrialQuads]], chunk_size: int) -> None:
         """Bulk-load verified trials in chunks; trials already stored are replaced instead."""
@@ -592,90 +580,6 @@ class _Base:
 # embedded
 
 
-class _BatchByBatch:
-    """A :class:`BulkStream` that bulk-loads each batch on its own, concepts first."""
-
-    def __init__(self, store: _Base) -> None:
-        self._store = store
-
-    def send(self, concepts: Sequence[Quad], nquads: bytes | Path) -> None:
-        with self._store.writing():
-            if concepts:
-                self._store._bulk_send(list(concepts))
-            if nquads:
-                self._store._bulk_send_nquads(nquads)
-
-    def close(self) -> None:
-        """Nothing is pending: each batch was stored when :meth:`send` returned."""
-
-
-#: Bytes copied into the load's pipe at a time, and the pipe's size where it can be set.
-_PIPE_CHUNK = 1 << 20
-
-
-class _PipeStream:
-    """A :class:`BulkStream` that is one Oxigraph bulk load, reading N-Quads from a pipe.
-
-    Oxigraph's bulk loader is fastest on one long input: it sorts and writes quads in
-    chunks of its own, on all cores. Fed one bulk load per batch it took 58% longer on
-    100,000 trials (BENCHMARKS.md). So a thread runs a single ``bulk_load`` on the pipe's
-    read end, in Rust without the GIL, and :meth:`send` copies each batch into the write
-    end. Concepts are inserted in a transaction instead, before the batch's trials enter
-    the pipe: the loader writes its chunks in parallel and out of order, so a concept
-    sent ahead of a trial could otherwise land after it.
-    """
-
-    def __init__(self, store: EmbeddedStore) -> None:
-        self._store = store
-        self._writing = contextlib.ExitStack()
-        self._writing.enter_context(store.writing())
-        read_end, write_end = os.pipe()
-        if hasattr(fcntl, "F_SETPIPE_SZ"):  # Linux: fewer wake-ups between the two ends
-            with contextlib.suppress(OSError):
-                fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, _PIPE_CHUNK)
-        # buffered: a raw write to a pipe may write part of the data (after a signal)
-        self._pipe: BinaryIO | None = os.fdopen(write_end, "wb", buffering=_PIPE_CHUNK)
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(
-            target=self._load, args=(read_end,), name="trialgraph-bulk-load", daemon=True
-        )
-        self._thread.start()
-
-    def _load(self, read_end: int) -> None:
-        try:
-            self._store.store.bulk_load(path=f"/dev/fd/{read_end}", format=RdfFormat.N_QUADS)
-        except BaseException as error:  # handed to the writer by close()
-            self._error = error
-        finally:
-            os.close(read_end)  # a writer still sending gets BrokenPipeError
-
-    def send(self, concepts: Sequence[Quad], nquads: bytes | Path) -> None:
-        if self._pipe is None:
-            raise StoreError("the bulk load is closed")
-        if concepts:
-            self._store.store.extend(concepts)
-        try:
-            if isinstance(nquads, Path):
-                with nquads.open("rb") as source:
-                    shutil.copyfileobj(source, self._pipe, _PIPE_CHUNK)
-            else:
-                self._pipe.write(nquads)
-            self._pipe.flush()
-        except BrokenPipeError:  # the load stopped: report why
-            self.close()
-            raise
-
-    def close(self) -> None:
-        pipe, self._pipe = self._pipe, None
-        if pipe is not None:
-            with contextlib.suppress(BrokenPipeError):  # the load stopped; its error says why
-                pipe.close()
-        self._thread.join()
-        if self._error is not None:
-            raise StoreError(f"bulk load failed: {self._error}") from self._error
-        self._writing.close()  # only a clean finish clears the write-in-progress marker
-
-
 def _is_lock_error(error: OSError) -> bool:
     text = str(error)
     return "LOCK" in text or "lock hold" in text or "Resource temporarily unavailable" in text
@@ -826,22 +730,15 @@ class EmbeddedStore(_Base):
         self._bulk_load(batches, EMBEDDED_BULK_CHUNK)
         self._store.flush()
 
-    def bulk_stream(self) -> BulkStream:
-        """One Oxigraph bulk load for the whole stream, fed through a pipe (see
-        :class:`_PipeStream`); a batch-by-batch load where ``/dev/fd`` is missing."""
-        self._check_writable()
-        if not Path("/dev/fd").is_dir():
-            return super().bulk_stream()
-        return _PipeStream(self)
-
     def _bulk_send(self, quads: list[Quad]) -> None:
         self._store.bulk_extend(quads)
 
     def _bulk_send_nquads(self, nquads: bytes | Path) -> None:
+        # lenient: our own N-Quads, from pyoxigraph's serializer, need no second validation
         if isinstance(nquads, Path):
-            self._store.bulk_load(path=nquads, format=RdfFormat.N_QUADS)
+            self._store.bulk_load(path=nquads, format=RdfFormat.N_QUADS, lenient=True)
         else:
-            self._store.bulk_load(nquads, format=RdfFormat.N_QUADS)
+            self._store.bulk_load(nquads, format=RdfFormat.N_QUADS, lenient=True)
 
     def count_quads(self) -> int:
         """The number of quads in the store (trialgraph writes only to named graphs)."""
