@@ -49,6 +49,13 @@ CONTRACT_QUERIES = [
     "trial-products",
     "trial-endpoints",
 ]
+#: Lookups with the seed records' names, as a user might type them (any case).
+LOOKUPS = {
+    "trials-by-condition": {"condition": "PANCREATIC CANCER"},
+    "trials-by-product": {"product": "u87 car-t"},
+    "trials-by-target": {"target": "cldn18"},
+    "primary-endpoint-landscape": {"condition": "pancreatic cancer"},
+}
 COUNT_TRIALS = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?t a <{TG.Trial.value}> }}"
 #: Prefect settings for an offline test run.
 PREFECT_ENV = {
@@ -155,10 +162,14 @@ def client_rows(url: str, sparql: str) -> tuple[list[str], list[Row]]:
     return variables, rows
 
 
-def cli_rows(store: Path, name: str, cwd: Path) -> list[Row]:
-    """``trialgraph query NAME --format json`` over an embedded store."""
+def cli_rows(
+    store: Path | str, name: str, cwd: Path, params: Mapping[str, str] | None = None
+) -> list[Row]:
+    """``trialgraph query NAME --format json`` over an embedded store, or a server's URL."""
+    where = ["--endpoint", store] if isinstance(store, str) else ["--store", store, "--no-wait"]
+    options = [f"--param={k}={v}" for k, v in (params or {}).items()]
     done = trialgraph(
-        "query", name, "--store", store, "--format", "json", "--no-wait", env=command_env(), cwd=cwd
+        "query", name, *where, *options, "--format", "json", env=command_env(), cwd=cwd
     )
     assert done.returncode == 0, done.stderr
     rows: list[Row] = [json.loads(line) for line in done.stdout.splitlines()]
@@ -252,7 +263,7 @@ class SeedStore:
 
     path: Path
     quads: frozenset[Quad]
-    rows: dict[str, list[Row]]  # each contract query's rows from `trialgraph query`
+    rows: dict[str, list[Row]]  # each contract query's and lookup's rows from `trialgraph query`
 
 
 @pytest.fixture(scope="module")
@@ -262,6 +273,7 @@ def seed_store(cli_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
     root = tmp_path_factory.mktemp("seeds")
     ingest([SEEDS], cli_env, root, "--store", root / "store")
     rows = {name: cli_rows(root / "store", name, root) for name in CONTRACT_QUERIES}
+    rows |= {name: cli_rows(root / "store", name, root, p) for name, p in LOOKUPS.items()}
     return SeedStore(root / "store", frozenset(stored_quads(root / "store")), rows)
 
 
@@ -285,6 +297,17 @@ def test_a_sparql_client_gets_the_rows_of_trialgraph_query(
     variables, rows = client_rows(read_only_server, load_query(name).bind({}))
     assert variables == list(expected[0])
     assert multiset(rows) == multiset(expected)
+
+
+@pytest.mark.parametrize("name", LOOKUPS)
+def test_lookups_through_a_server_answer_like_the_embedded_store(
+    name: str, seed_store: SeedStore, read_only_server: str, tmp_path: Path
+) -> None:
+    """Parameters reach the server as a VALUES block that the lookups' LATERAL blocks see."""
+    expected = seed_store.rows[name]
+    assert expected, f"{name} finds nothing on the seed records"
+    served = cli_rows(read_only_server, name, tmp_path, LOOKUPS[name])
+    assert multiset(served) == multiset(expected)
 
 
 def test_the_read_only_server_serves_exactly_the_store(

@@ -339,6 +339,7 @@ def map_record(
         w.add(condition_node, STD.rdf_type, TG.ConditionMention)
         w.text(condition_node, STD.label, condition.text)
         w.text(condition_node, TG.textAsWritten, condition.text)
+        w.text(condition_node, TG.matchKey, condition.text.lower())
         w.add(condition_node, TG.disease, disease)
         w.add(condition_node, TG.ordinal, _int(n))
         for qualifier in condition.qualifiers:
@@ -358,6 +359,7 @@ def map_record(
         w.add(node, STD.rdf_type, TG.Intervention)
         w.text(node, STD.label, intervention.name)
         w.text(node, TG.textAsWritten, intervention.name)
+        w.text(node, TG.matchKey, intervention.name.lower())
         w.text(node, TG.interventionType, intervention.type)
         w.text(node, TG.rawInterventionType, intervention.raw_type)
         w.text(node, STD.schema_description, intervention.description)

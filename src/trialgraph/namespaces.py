@@ -143,6 +143,7 @@ class TG(metaclass=_Terms):
     disease = NamedNode(NS + "disease")
     qualifier = NamedNode(NS + "qualifier")
     textAsWritten = NamedNode(NS + "textAsWritten")
+    matchKey = NamedNode(NS + "matchKey")
     # interventions, products, targets
     hasIntervention = NamedNode(NS + "hasIntervention")
     interventionType = NamedNode(NS + "interventionType")
