@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIXED_TIME
+from trialgraph import records as records_module
 from trialgraph.pipeline import Loader, map_batch
 from trialgraph.records import KnownRecord, RawRecord, RecordError, TrialRecord
 from trialgraph.sources import read_changed, read_sources
@@ -159,3 +160,19 @@ def test_a_known_record_after_another_record_of_its_trial_is_written(
             [r for r in read_changed([str(jsonl)], loader.known) if isinstance(r, KnownRecord)]
         )
         assert (alone.todo, alone.unchanged) == ([], len(items) - 1)
+
+
+def test_a_new_graph_version_remaps_every_record(
+    files: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a change to what records map to, unchanged records are read and mapped again."""
+    with EmbeddedStore(tmp_path / "store") as store:
+        records = load(store, files)
+        known = store.source_digests()
+        assert all(isinstance(r, KnownRecord) for r in read_changed(map(str, files), known))
+
+        monkeypatch.setattr(records_module, "GRAPH_VERSION", records_module.GRAPH_VERSION + 1)
+        again = list(read_changed(map(str, files), known))
+        assert not any(isinstance(r, KnownRecord) for r in again)
+        triage = Loader(store).triage([r for r in again if not isinstance(r, RecordError)])
+        assert (len(triage.todo), triage.unchanged) == (len(records), 0)

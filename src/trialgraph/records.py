@@ -15,6 +15,12 @@ from typing import Any, Literal
 
 OutcomeRole = Literal["primary", "secondary", "other"]
 
+#: The version of the graphs records map to, part of every record's checksum and raw
+#: digest: after a change to what the same record maps to, bump it, and the next run
+#: remaps every record once instead of keeping graphs of the old shape for unchanged
+#: records. 2: condition mentions and interventions gained ``tg:matchKey``.
+GRAPH_VERSION = 2
+
 #: ClinicalTrials.gov's intervention types (API v2 enumeration).
 INTERVENTION_TYPES: frozenset[str] = frozenset(
     {
@@ -129,7 +135,8 @@ class TrialRecord:
 
     @property
     def checksum(self) -> str:
-        """SHA-256 of the record's content, independent of where it was read from.
+        """SHA-256 of the record's content and :data:`GRAPH_VERSION`, independent of where
+        the record was read from.
 
         Two exports of the same record under different file names have the same checksum,
         so re-ingesting a nightly export with a new name writes nothing.
@@ -138,9 +145,8 @@ class TrialRecord:
             content = self.to_dict()
             for key in ("source", "location", "format"):
                 content.pop(key)
-            digest = hashlib.sha256(
-                json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
-            ).hexdigest()
+            text = json.dumps(content, sort_keys=True, ensure_ascii=False)
+            digest = hashlib.sha256(_version_tag() + text.encode()).hexdigest()
             object.__setattr__(self, "_checksum", digest)
         return self._checksum
 
@@ -208,16 +214,21 @@ class RecordError:
 ReadResult = TrialRecord | RecordError
 
 
-def raw_digest(*parts: bytes) -> str:
-    """A digest of a record's raw bytes (its JSON line, its CSV row with the header).
+def _version_tag() -> bytes:
+    return f"trialgraph graph {GRAPH_VERSION}\n".encode()
 
-    A record read again with the same digest parses to the same record, so a rerun can
-    skip it without parsing.
+
+def raw_digest(*parts: bytes) -> str:
+    """A digest of a record's raw bytes (its JSON line, its CSV row with the header) and
+    :data:`GRAPH_VERSION`.
+
+    A record read again with the same digest parses to the same record and maps to the
+    same graph, so a rerun can skip it without parsing.
 
     >>> raw_digest(b'{"a": 1}')
-    '6903fb303cd60ccb0a2b9c2592fa773b'
+    '2d2be66890902f4f370201af631dd942'
     """
-    digest = hashlib.blake2b(digest_size=16)
+    digest = hashlib.blake2b(_version_tag(), digest_size=16)
     for part in parts:
         digest.update(part)
     return digest.hexdigest()
