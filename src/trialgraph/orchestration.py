@@ -300,9 +300,8 @@ def ingest(
         target.ensure_ontology(*ontology_quads())
         loader = Loader(target)
         batches = _batches(read_changed(files, loader.known), batch_size, quarantine)
-        todo: list[
-            TrialRecord | RawRecord
-        ] = []  # records to map, gathered into batches of batch_size
+        # records to map, gathered into batches of batch_size
+        todo: list[TrialRecord | RawRecord] = []
         submitted = False
         for (records, n_read), last in _lookahead(batches):
             result.read += n_read
