@@ -303,7 +303,7 @@ def test_a_sparql_client_gets_the_rows_of_trialgraph_query(
 def test_lookups_through_a_server_answer_like_the_embedded_store(
     name: str, seed_store: SeedStore, read_only_server: str, tmp_path: Path
 ) -> None:
-    """Parameters reach the server as a VALUES block that the lookups' LATERAL blocks see."""
+    """The lookups' LATERAL blocks (SPARQL 1.2) run on the server as they do embedded."""
     expected = seed_store.rows[name]
     assert expected, f"{name} finds nothing on the seed records"
     served = cli_rows(read_only_server, name, tmp_path, LOOKUPS[name])

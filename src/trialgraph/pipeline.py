@@ -213,8 +213,10 @@ class Loader:
         supersedes them: the later record of a trial wins.
         """
         triage = Triage()
-        if self.first_load:
+        if self.first_load:  # no digests were fetched, so no record is a KnownRecord
             triage.todo.extend(r for r in records if not isinstance(r, KnownRecord))
+            if len(triage.todo) != len(records):  # never silently lose a record
+                raise ValueError("a first load met a record known from the store")
             return triage
         parsed: list[TrialRecord | KnownRecord] = []
         for item in records:

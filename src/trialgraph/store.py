@@ -330,26 +330,16 @@ def _incomplete(
     return sorted(g for g, n in actual.items() if not complete(g, n))
 
 
-#: The opening of a query's top-level group: the first ``WHERE {`` before any ``#`` on its
-#: line (so not in a comment).
-_WHERE = re.compile(r"^[^#\n]*?\bWHERE\s*\{", re.IGNORECASE | re.MULTILINE)
-
-
 def _with_values(sparql: str, substitutions: Mapping[str, Term]) -> str:
-    """Bind variables with a ``VALUES`` block at the start of the query's ``WHERE`` group.
+    """Bind variables by appending a trailing ``VALUES`` clause to the query.
 
-    There it joins first, as pyoxigraph's substitutions do: a ``LATERAL`` block that
-    follows sees the values (a trailing ``VALUES`` clause, joined last, would leave the
-    lookups' ``LATERAL`` blocks with nothing bound and no rows). A query without a
-    ``WHERE`` keyword gets a trailing ``VALUES`` clause. The terms are written by
-    pyoxigraph (N-Triples syntax, escaped), so no user text is ever pasted into the query
-    as syntax. As for pyoxigraph's substitutions, the variable should be in the
-    projection.
-
-    >>> print(_with_values("SELECT ?x WHERE { ?x ?p ?y }", {"y": Literal("a")}))
-    SELECT ?x WHERE {
-    VALUES (?y) { ("a") }
-     ?x ?p ?y }
+    SPARQL 1.1 allows one ``VALUES`` block after the solution modifiers of any query
+    (``Query ::= Prologue ( SelectQuery | ... ) ValuesClause``); it joins with the
+    query's solutions, which restricts each variable to its bound term. The terms are
+    written by pyoxigraph (N-Triples syntax, escaped), so no user text is ever pasted into
+    the query as syntax. A newline goes first in case the query ends in a ``#`` comment.
+    Limits: the query must not have its own trailing ``VALUES`` block, and (as for
+    pyoxigraph's substitutions) the variable should be in the projection.
     """
     names = []
     for name in substitutions:
@@ -359,11 +349,7 @@ def _with_values(sparql: str, substitutions: Mapping[str, Term]) -> str:
         names.append(bare)
     variables = " ".join(f"?{n}" for n in names)
     terms = " ".join(str(t) for t in substitutions.values())
-    block = f"VALUES ({variables}) {{ ({terms}) }}"
-    where = _WHERE.search(sparql)
-    if where is None:  # a newline first in case the query ends in a # comment
-        return f"{sparql}\n{block}\n"
-    return f"{sparql[: where.end()]}\n{block}\n{sparql[where.end() :]}"
+    return f"{sparql}\nVALUES ({variables}) {{ ({terms}) }}\n"
 
 
 def _select_rows(solutions: QuerySolutions) -> SelectResult:
