@@ -197,6 +197,7 @@ def test_replace_drops_the_old_graph_and_keeps_the_rest(store: GraphStore) -> No
     assert graph_quads(store, a.graph) == set(a2.quads)
     assert graph_quads(store, b.graph) == set(b.quads)
     assert all_quads(store) == expected(a2, b)
+    assert store.count_quads() == len(expected(a2, b))
 
 
 def test_concept_quads_are_written_once(store: GraphStore) -> None:
@@ -353,6 +354,7 @@ def test_bulk_load_then_replace(store: GraphStore) -> None:
     newest = [make_trial(f"NCT{i}", version="v3", values=2) for i in range(5, 12)]
     store.bulk_load([newest, [make_trial("NCT100")]])
     assert all_quads(store) == expected(*newer[:5], *newest, *trials[12:], make_trial("NCT100"))
+    assert store.count_quads() == len(all_quads(store))
     assert store.checksums([newest[0].graph]) == {newest[0].graph.value: "NCT5-v3"}
 
 
@@ -382,6 +384,7 @@ def test_recover_drops_exactly_the_incomplete_graphs(store: GraphStore) -> None:
     }
     assert set(store.checksums([t.graph for t in trials])) == {t.graph.value for t in intact}
     assert store.write_marker() is None
+    assert store.count_quads() == len(all_quads(store))  # no incomplete graph declares a size
     assert store.recover() == []
 
 
@@ -405,6 +408,7 @@ def test_ontology_loaded_once_per_version(store: GraphStore) -> None:
     assert store.ensure_ontology(v2, "1.1") is True
     labels = {q.object for q in graph_quads(store, ONTOLOGY_GRAPH) if q.predicate == LABEL}
     assert labels == {Literal("clinical trial")}
+    assert store.count_quads() == len(graph_quads(store, ONTOLOGY_GRAPH))
 
 
 # ---------------------------------------------------------------------------------------
