@@ -11,7 +11,7 @@ import contextlib
 import io
 import json
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -179,6 +179,13 @@ class Triage:
     errors: list[RecordError] = field(default_factory=list)
 
 
+def _fetch(
+    lookup: Callable[[Sequence[NamedNode]], dict[str, str]], graphs: set[str]
+) -> dict[str, str]:
+    """``lookup`` (a store's per-graph values) for ``graphs``; no query for none."""
+    return lookup([NamedNode(g) for g in sorted(graphs)]) if graphs else {}
+
+
 class Loader:
     """Writes a run's batches to a store, skipping records whose trial is unchanged.
 
@@ -194,9 +201,12 @@ class Loader:
         self.store = store
         self.first_load = store.trial_count() == 0
         #: raw digests of the stored records, for :func:`trialgraph.sources.read_changed`
-        self.known: KnownDigests = {} if self.first_load else store.source_digests()
+        self.known: KnownDigests = frozenset() if self.first_load else store.source_digests()
         # trial graph -> (checksum of its latest record so far, whether this run writes it)
         self._claimed: dict[str, tuple[str, bool]] = {}
+        # stored raw digests of the trials this run writes: a record read later with one of
+        # these is its trial's stored record coming back, and wins as the later record
+        self._displaced: set[str] = set()
         self._loaded: set[str] = set()  # graph IRIs written in this run
         self._concepts: set[Quad] = set()  # concept quads written in this run
 
@@ -205,12 +215,13 @@ class Loader:
 
         On a first load nothing is stored: every record is mapped, raw records unparsed
         (they are parsed where they are mapped; a trial met twice is replaced by its later
-        record when loaded). Otherwise raw records are parsed here. A record is unchanged
-        when its checksum is that of the record stored for its trial before the run (a
-        :class:`KnownRecord` is, unless its trial was written earlier in the run). A record
-        equal to the latest record of its trial met earlier in the run shares that
-        record's fate: unchanged, or written (``repeated``). Any other record is mapped and
-        supersedes them: the later record of a trial wins.
+        record when loaded). Otherwise raw records are parsed here. A
+        :class:`KnownRecord` is unchanged, unless the run wrote its trial from another
+        record earlier: then it is parsed, and treated as any other record. A record is
+        unchanged when its checksum is that of the record stored for its trial before the
+        run. A record equal to the latest record of its trial met earlier in the run shares
+        that record's fate: unchanged, or written (``repeated``). Any other record is
+        mapped and supersedes them: the later record of a trial wins.
         """
         triage = Triage()
         if self.first_load:  # no digests were fetched, so no record is a KnownRecord
@@ -225,35 +236,39 @@ class Loader:
                 triage.errors.append(record)
             else:
                 parsed.append(record)
-        graphs = [
-            r.graph if isinstance(r, KnownRecord) else trial_graph(r.trial_id).value for r in parsed
-        ]
-        unseen = {
-            g
-            for g, r in zip(graphs, parsed, strict=True)
-            if isinstance(r, TrialRecord) and g not in self._claimed
-        }
-        stored = self.store.checksums([NamedNode(g) for g in sorted(unseen)]) if unseen else {}
-        for graph, record in zip(graphs, parsed, strict=True):
+        graphs = {trial_graph(r.trial_id).value for r in parsed if isinstance(r, TrialRecord)}
+        # the stored checksums of trials met for the first time, and the stored digests of
+        # trials this batch may write (not written yet, so their stored record is the one
+        # read before the run)
+        stored = _fetch(self.store.checksums, graphs - self._claimed.keys())
+        digests = _fetch(
+            self.store.digests, {g for g in graphs if not self._claimed.get(g, ("", False))[1]}
+        )
+        for item in parsed:
+            if isinstance(item, KnownRecord):
+                if item.digest not in self._displaced:
+                    triage.unchanged += 1
+                    continue
+                reparsed = item.parse()  # its trial was written from an earlier record
+                if isinstance(reparsed, RecordError):
+                    triage.errors.append(reparsed)
+                    continue
+                item = reparsed
+            graph = trial_graph(item.trial_id).value
             claimed = self._claimed.get(graph)
-            if claimed is None:
-                previous = record.checksum if isinstance(record, KnownRecord) else stored.get(graph)
-                claimed = (previous, False) if previous is not None else None
-            if claimed is not None and claimed[0] == record.checksum:
+            if claimed is None and graph in stored:
+                claimed = (stored[graph], False)
+            if claimed is not None and claimed[0] == item.checksum:
                 if claimed[1]:
                     triage.repeated += 1
                 else:
                     triage.unchanged += 1
                 self._claimed[graph] = claimed
                 continue
-            if isinstance(record, KnownRecord):  # a record of its trial came first: parse it
-                reparsed = record.parse()
-                if isinstance(reparsed, RecordError):
-                    triage.errors.append(reparsed)
-                    continue
-                record = reparsed
-            self._claimed[graph] = (record.checksum, True)
-            triage.todo.append(record)
+            self._claimed[graph] = (item.checksum, True)
+            if graph in digests:
+                self._displaced.add(digests[graph])
+            triage.todo.append(item)
         return triage
 
     def load_encoded(self, batch: EncodedBatch) -> int:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -234,23 +235,22 @@ def raw_digest(*parts: bytes) -> str:
     return digest.hexdigest()
 
 
-#: Raw digest → (trial graph IRI, checksum) of the records stored (see :class:`KnownRecord`).
-KnownDigests = Mapping[str, tuple[str, str]]
+#: Raw digests of the records stored with their trials (see :class:`KnownRecord`).
+KnownDigests = AbstractSet[str]
 
 
 @dataclass(frozen=True, slots=True)
 class KnownRecord:
-    """A record whose raw bytes are those of the record stored for its trial; not parsed.
+    """A record whose raw bytes are those of a record stored with its trial; not parsed.
 
-    ``graph`` and ``checksum`` are the stored trial graph's IRI and checksum. ``parse``
-    parses the record after all, for when a run needs it: when another record of the same
-    trial came earlier in the run.
+    Its trial is unchanged, unless the run has written that trial from another record
+    first: :class:`~trialgraph.pipeline.Loader` then knows ``digest`` as displaced, and
+    ``parse`` parses the record after all, so that the later record of a trial wins.
     """
 
     source: str
     location: str
-    graph: str
-    checksum: str
+    digest: str
     parse: Callable[[], ReadResult] = field(repr=False, compare=False)
 
 
@@ -290,9 +290,8 @@ def from_raw(
     if known is None:
         return with_digest(parse(), digest)
     raw = RawRecord(source, location, digest, parse)
-    hit = known.get(digest)
-    if hit is not None:
-        return KnownRecord(source, location, hit[0], hit[1], raw.parse)
+    if digest in known:
+        return KnownRecord(source, location, digest, raw.parse)
     return raw
 
 

@@ -112,13 +112,12 @@ def read_document(
         yield from read(stream, source)
         return
     digest = raw_digest(data.strip())
-    hit = known.get(digest) if known else None
-    if hit is not None:  # only one-study documents have their file's digest stored
+    if known and digest in known:  # only one-study documents have their file's digest stored
 
         def parse() -> ReadResult:
             return with_digest(next(read(io.BytesIO(data), source)), digest)
 
-        yield KnownRecord(source, "", hit[0], hit[1], parse)
+        yield KnownRecord(source, "", digest, parse)
         return
     for result in read(io.BytesIO(data), source):
         yield with_digest(result, digest) if result.location == "" else result
