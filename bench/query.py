@@ -16,6 +16,7 @@ Usage::
 
     python bench/query.py --n 100000 --rdflib-n 10000 --workdir /tmp/trialgraph-bench
     python bench/query.py --only rdflib --rdflib-n 10000 --runs 3   # rdflib's half alone
+    python bench/query.py --only rdflib --query-dir OLD/queries    # other versions of the queries
 
 The stores are built with ``trialgraph ingest`` from ``bench/generate.py`` corpora (kept in
 the work directory). Figures are printed and appended to ``bench/results/query.jsonl``.
@@ -44,7 +45,7 @@ from rdflib.plugins.sparql import prepareQuery
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.ingest import TRIALGRAPH, corpus, machine  # noqa: E402
-from trialgraph.queries import catalogue  # noqa: E402
+from trialgraph.queries import NamedQuery, catalogue, parse_query  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "query.jsonl"
 
@@ -93,9 +94,8 @@ def parameters(store: Store) -> dict[str, str]:
     }
 
 
-def bound(name: str, values: dict[str, str]) -> tuple[str, list[str]]:
+def bound(query: NamedQuery, values: dict[str, str]) -> tuple[str, list[str]]:
     """A query's text with its parameters bound, and the same as ``--param`` options."""
-    query = catalogue()[name]
     given = {p.name: values[p.name] for p in query.params if p.name in values}
     options = [a for k, v in given.items() for a in ("--param", f"{k}={v}")]
     return query.bind(given), options
@@ -125,8 +125,8 @@ def cli_and_direct(path: Path, runs: int) -> list[dict[str, object]]:
     store = Store.read_only(str(path))
     values = parameters(store)
     figures = []
-    for name in catalogue():
-        text, options = bound(name, values)
+    for name, query in catalogue().items():
+        text, options = bound(query, values)
         command = [str(TRIALGRAPH), "query", name, "--store", str(path), "--format", "csv"]
         cli = partial(subprocess.run, [*command, *options], check=True, stdout=subprocess.DEVNULL)
         cli_s = median_time(cli, runs)
@@ -166,8 +166,10 @@ def rdflib_cannot_run(sparql: str) -> str | None:
     return None
 
 
-def against_rdflib(path: Path, runs: int, timeout: int) -> list[dict[str, object]]:
-    """pyoxigraph against rdflib on the same quads, per catalogue query."""
+def against_rdflib(
+    path: Path, runs: int, timeout: int, queries: dict[str, NamedQuery]
+) -> list[dict[str, object]]:
+    """pyoxigraph against rdflib on the same quads, per query."""
     store = Store.read_only(str(path))
     values = parameters(store)
     dump = path.parent / f"{path.name}.nq"
@@ -180,8 +182,8 @@ def against_rdflib(path: Path, runs: int, timeout: int) -> list[dict[str, object
     figures: list[dict[str, object]] = [{"rdflib_load_s": round(load_s, 1)}]
     print(json.dumps(figures[0]), flush=True)
     signal.signal(signal.SIGALRM, _alarm)
-    for name in catalogue():
-        text, _ = bound(name, values)
+    for name, query in queries.items():
+        text, _ = bound(query, values)
         oxigraph_s, _ = timed_rows(store, text, runs)
         reason = rdflib_cannot_run(text)
         row: dict[str, object]
@@ -236,7 +238,18 @@ def main() -> None:
     parser.add_argument(
         "--only", choices=("cli", "rdflib"), help="run one half: the CLI figures or rdflib's"
     )
+    parser.add_argument(
+        "--query-dir",
+        type=Path,
+        help="compare these .rq files with rdflib instead of the catalogue (with --only rdflib)",
+    )
     args = parser.parse_args()
+    if args.query_dir and args.only != "rdflib":
+        parser.error("--query-dir needs --only rdflib")
+    queries = catalogue()
+    if args.query_dir:
+        files = sorted(args.query_dir.glob("*.rq"))
+        queries = {f.stem: parse_query(f, f.read_text("utf-8")) for f in files}
     args.workdir.mkdir(parents=True, exist_ok=True)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     report: dict[str, object] = {**machine(), "n": args.n, "rdflib_n": args.rdflib_n}
@@ -246,7 +259,7 @@ def main() -> None:
         report["cli"] = cli_and_direct(store_for(args.workdir, args.n), args.runs)
     if args.only != "cli":
         store = store_for(args.workdir, args.rdflib_n)
-        report["rdflib"] = against_rdflib(store, args.runs, args.rdflib_timeout)
+        report["rdflib"] = against_rdflib(store, args.runs, args.rdflib_timeout, queries)
     with RESULTS.open("a", encoding="utf-8") as out:
         out.write(json.dumps(report) + "\n")
 
