@@ -241,13 +241,11 @@ class Loader:
         # trials this batch may write (not written yet, so their stored record is the one
         # read before the run)
         stored = _fetch(self.store.checksums, graphs - self._claimed.keys())
-        digests = _fetch(
-            self.store.digests, {g for g in graphs if not self._claimed.get(g, ("", False))[1]}
-        )
+        digests = _fetch(self.store.digests, {g for g in graphs if not self._writes(g)})
         for item in parsed:
             if isinstance(item, KnownRecord):
-                if item.digest not in self._displaced:
-                    triage.unchanged += 1
+                if item.digest not in self._displaced:  # the stored record: it stays
+                    triage.unchanged += 1  # (no claim: a later record compares with the store)
                     continue
                 reparsed = item.parse()  # its trial was written from an earlier record
                 if isinstance(reparsed, RecordError):
@@ -270,6 +268,11 @@ class Loader:
                 self._displaced.add(digests[graph])
             triage.todo.append(item)
         return triage
+
+    def _writes(self, graph: str) -> bool:
+        """Whether this run writes the trial graph ``graph`` (so far)."""
+        claimed = self._claimed.get(graph)
+        return claimed is not None and claimed[1]
 
     def load_encoded(self, batch: EncodedBatch) -> int:
         """Write a batch as it came from a worker; returns the number of records it stands for.

@@ -574,8 +574,12 @@ class _Base:
         A complete trial graph declares its size (``tg:quadCount``, which :meth:`recover`
         checks after a crash), so the count adds those up and counts only the few system
         graphs' quads: counting every quad would scan the store, about 3 s at 100,000
-        trials. Graphs that other writers add to the store are not counted.
+        trials. While a write is marked in progress (or crashed, not yet recovered), some
+        graphs may not hold what they declare, and every quad is counted. Graphs that
+        other writers add to the store are not counted.
         """
+        if self.write_marker() is not None:
+            return _scalar(self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"))
         return _scalar(self.query(_QUAD_COUNT_QUERY))
 
     def __enter__(self) -> Self:
