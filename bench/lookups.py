@@ -20,18 +20,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
-from pyoxigraph import QuerySolutions, Store
+from pyoxigraph import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.ingest import TRIALGRAPH, machine  # noqa: E402
-from bench.query import store_for  # noqa: E402
+from bench.query import median_time, solutions, store_for  # noqa: E402
 from trialgraph.queries import load_query  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "lookups.jsonl"
@@ -56,9 +56,7 @@ def direct(store: Store, sparql: str, runs: int = 5) -> tuple[int, float]:
     best, rows = float("inf"), 0
     for _ in range(runs):
         started = time.perf_counter()
-        solutions = store.query(sparql, use_default_graph_as_union=True)
-        assert isinstance(solutions, QuerySolutions)
-        rows = len(list(solutions))
+        rows = len(solutions(store, sparql))
         best = min(best, time.perf_counter() - started)
     return rows, best
 
@@ -67,12 +65,8 @@ def through_cli(path: Path, name: str, params: dict[str, str], runs: int = 3) ->
     """Median time of ``trialgraph query`` in a fresh process, output discarded."""
     options = [f"--param={k}={v}" for k, v in params.items()]
     command = [str(TRIALGRAPH), "query", name, "--store", str(path), "--format", "csv"]
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run([*command, *options], check=True, stdout=subprocess.DEVNULL)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+    run = partial(subprocess.run, [*command, *options], check=True, stdout=subprocess.DEVNULL)
+    return median_time(run, runs)
 
 
 def main() -> None:

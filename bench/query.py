@@ -45,7 +45,7 @@ from rdflib.plugins.sparql import prepareQuery
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.ingest import TRIALGRAPH, corpus, machine  # noqa: E402
-from trialgraph.queries import NamedQuery, catalogue, parse_query  # noqa: E402
+from trialgraph.queries import NamedQuery, catalogue  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "query.jsonl"
 
@@ -246,10 +246,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.query_dir and args.only != "rdflib":
         parser.error("--query-dir needs --only rdflib")
-    queries = catalogue()
-    if args.query_dir:
-        files = sorted(args.query_dir.glob("*.rq"))
-        queries = {f.stem: parse_query(f, f.read_text("utf-8")) for f in files}
+    queries = catalogue(args.query_dir)
     args.workdir.mkdir(parents=True, exist_ok=True)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     report: dict[str, object] = {**machine(), "n": args.n, "rdflib_n": args.rdflib_n}

@@ -135,9 +135,9 @@ def parse_query(path: Path, text: str) -> NamedQuery:
     return NamedQuery(path.stem, path, summary, columns, tuple(params), text)
 
 
-def catalogue() -> dict[str, NamedQuery]:
-    """Every query in ``queries/``, by name."""
-    folder = resource_dir("queries")
+def catalogue(folder: Path | None = None) -> dict[str, NamedQuery]:
+    """Every query in ``queries/`` (or in ``folder``), by name."""
+    folder = folder or resource_dir("queries")
     return {p.stem: parse_query(p, p.read_text("utf-8")) for p in sorted(folder.glob("*.rq"))}
 
 

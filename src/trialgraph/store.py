@@ -286,12 +286,13 @@ _TRIAL_COUNT_QUERY = (
     f"{_iri(TG.TrialGraph)} }} }}"
 )
 _SYSTEM = (STATUS_GRAPH, ONTOLOGY_GRAPH, CONCEPTS_GRAPH)
-_SYSTEM_GRAPHS = ", ".join(_iri(g) for g in _SYSTEM)
+_SYSTEM_GRAPHS = ", ".join(_iri(g) for g in _SYSTEM)  # for IN ( )
+_SYSTEM_VALUES = " ".join(_iri(g) for g in _SYSTEM)  # for VALUES { }
 #: The trial graphs' declared sizes plus the system graphs' quads, counted.
 _QUAD_COUNT_QUERY = (
     f"SELECT (SUM(?n) AS ?quads) WHERE {{ "
     f"{{ GRAPH ?g {{ ?g {_iri(QUAD_COUNT)} ?n }} }} UNION "
-    f"{{ SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?s {{ {' '.join(_iri(g) for g in _SYSTEM)} }} "
+    f"{{ SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?s {{ {_SYSTEM_VALUES} }} "
     f"GRAPH ?s {{ ?x ?p ?o }} }} }} }}"
 )
 _GRAPH_FILTER = (
