@@ -6,6 +6,7 @@ never import Prefect, so they start in a fraction of a second.
 
 from __future__ import annotations
 
+import atexit
 import json
 import sys
 from collections.abc import Iterator
@@ -193,23 +194,29 @@ def ingest(
         except StoreError as exc:
             _fail(str(exc))
     _prefect_defaults(verbose)
-    from trialgraph.orchestration import ingest as ingest_flow
-    from trialgraph.orchestration import task_runner
+    from trialgraph.prefect_server import spawn_temporary_api, use_api
 
+    server = spawn_temporary_api()  # starts while Prefect and the flow's modules import
+    if server is not None:  # stopped last, after Prefect's exit handlers flush to it
+        atexit.register(server.stop)
     try:
-        flow = ingest_flow.with_options(task_runner=task_runner(runner, workers))
-    except ValueError as exc:
-        _fail(str(exc))
-    try:
-        result = flow(
-            list(sources),
-            store=store,
-            endpoint=endpoint,
-            batch_size=batch_size,
-            quarantine_path=quarantine_path,
-            progress=not no_progress,
-            in_flight=workers + 1 if workers else None,
-        )
+        from trialgraph.orchestration import ingest as ingest_flow
+        from trialgraph.orchestration import task_runner
+
+        try:
+            flow = ingest_flow.with_options(task_runner=task_runner(runner, workers))
+        except ValueError as exc:
+            _fail(str(exc))
+        with use_api(server, log=lambda m: click.echo(f"trialgraph: {m}", err=True)):
+            result = flow(
+                list(sources),
+                store=store,
+                endpoint=endpoint,
+                batch_size=batch_size,
+                quarantine_path=quarantine_path,
+                progress=not no_progress,
+                in_flight=workers + 1 if workers else None,
+            )
     except StoreError as exc:
         _fail(str(exc))
     except FileNotFoundError as exc:

@@ -12,10 +12,12 @@ import importlib.util
 import json
 import os
 import queue
+import re
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -31,6 +33,7 @@ from trialgraph.mapping import trial_graph
 from trialgraph.namespaces import TG
 from trialgraph.orchestration import ingest, task_runner
 from trialgraph.pipeline import IngestResult
+from trialgraph.prefect_server import LocalServer, use_api
 from trialgraph.queries import load_query
 from trialgraph.records import TrialRecord
 from trialgraph.sources import read_sources
@@ -545,6 +548,57 @@ def test_the_ingest_command_prints_its_summary(cli_env: dict[str, str], tmp_path
     assert fields["quads in store"] == str(len(quads))
     assert "quarantine report" not in fields
     assert not (tmp_path / "trialgraph-quarantine").exists()
+
+
+def test_the_ingest_command_runs_and_stops_a_prefect_api_of_its_own(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    env = {k: v for k, v in cli_env.items() if k != "PREFECT_API_URL"}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
+    env["PREFECT_LOGGING_LEVEL"] = "INFO"  # Prefect names the API it runs against
+    store = tmp_path / "store"
+    done = subprocess.run(
+        [*trialgraph_command(), "ingest", str(SEEDS), "--store", str(store), "--no-progress"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert summary_fields(done.stdout)["loaded"] == "5"
+    logs = done.stdout + done.stderr
+    assert "Starting temporary server" not in logs  # Prefect did not start one of its own
+    view = re.search(r"View at (http://127\.0\.0\.1:\d+)/", logs)
+    assert view, logs
+    with pytest.raises(OSError):  # and the command's own server is gone
+        urllib.request.urlopen(f"{view.group(1)}/api/health", timeout=5)
+
+
+def test_a_temporary_api_that_fails_to_start_leaves_the_run_to_prefect(prefect_api: str) -> None:
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    failing = subprocess.Popen(
+        [sys.executable, "-c", "import sys; sys.stderr.write('no app here'); sys.exit(3)"],
+        stderr=(errors := tempfile.TemporaryFile()),  # noqa: SIM115 (closed by stop)
+    )
+    server = LocalServer(failing, "http://127.0.0.1:9/api", errors)
+    said: list[str] = []
+    with temporary_settings(restore_defaults={PREFECT_API_URL}), use_api(server, said.append):
+        assert not PREFECT_API_URL.value()  # Prefect starts its own, as without trialgraph's
+    assert said == [
+        "the Prefect API server exited with code 3: no app here; Prefect will start its own"
+    ]
+
+
+def test_a_configured_api_wins_over_the_temporary_one(prefect_api: str) -> None:
+    from prefect.settings import PREFECT_API_URL
+
+    idle = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    server = LocalServer(idle, "http://127.0.0.1:9/api")
+    with use_api(server, pytest.fail):
+        assert PREFECT_API_URL.value() == prefect_api
+        assert idle.poll() is not None  # stopped unused
 
 
 def test_the_ingest_command_names_a_missing_source(cli_env: dict[str, str], tmp_path: Path) -> None:
