@@ -200,6 +200,39 @@ def test_replace_drops_the_old_graph_and_keeps_the_rest(store: GraphStore) -> No
     assert store.count_quads() == len(expected(a2, b))
 
 
+def test_a_stored_graph_changes_by_the_quads_it_loses_and_gains() -> None:
+    old, new = make_trial("NCT1", values=3), make_trial("NCT1", version="v2", values=2)
+    other = make_trial("NCT22")
+    update = replace_update([new, other], stored={old.graph: set(old.quads)})
+    assert f"DROP SILENT GRAPH {old.graph}" not in update  # only the unstored one is dropped
+    assert f"DROP SILENT GRAPH {other.graph}" in update
+    deleted = update.split("DELETE DATA")[1].split("INSERT DATA")[0]
+    assert deleted.count(" .\n") + deleted.count(" .}") == len(set(old.quads) - set(new.quads))
+    with EmbeddedStore(None) as store:
+        store.replace_trials([old])
+        store.store.update(update)
+        assert graph_quads(store, old.graph) == set(new.quads)
+        assert graph_quads(store, other.graph) == set(other.quads)
+
+
+def test_changed_graphs_with_nasty_literals_lose_every_old_quad(store: GraphStore) -> None:
+    a = make_trial("NCT7", texts=tuple(NASTY))
+    store.replace_trials([a, make_trial("NCT8")])
+    a2 = make_trial("NCT7", version="v2", texts=tuple(reversed(NASTY[::2])))
+    store.replace_trials([a2])
+    assert graph_quads(store, a.graph) == set(a2.quads)
+    assert all_quads(store) == expected(a2, make_trial("NCT8"))
+
+
+def test_a_trial_twice_in_a_batch_is_written_from_its_last_record(store: GraphStore) -> None:
+    store.replace_trials([make_trial("NCT1")])
+    v2, v3 = make_trial("NCT1", version="v2"), make_trial("NCT1", version="v3", values=7)
+    store.replace_trials([v2, v3])
+    assert graph_quads(store, v3.graph) == set(v3.quads)
+    store.replace_trials([make_trial("NCT2", version="v2"), make_trial("NCT2", values=1)])
+    assert graph_quads(store, make_trial("NCT2").graph) == set(make_trial("NCT2", values=1).quads)
+
+
 def test_concept_quads_are_written_once(store: GraphStore) -> None:
     trials = [make_trial(f"NCT{i}") for i in range(1, 7)]  # all share one disease
     update = replace_update(trials)

@@ -42,6 +42,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -257,20 +258,36 @@ def _quads_block(quads: Iterable[Quad]) -> str:
     return "\n".join(parts)
 
 
-def replace_update(batch: Sequence[TrialQuads]) -> str:
+def replace_update(
+    batch: Sequence[TrialQuads], stored: Mapping[NamedNode, AbstractSet[Quad]] | None = None
+) -> str:
     """The single SPARQL UPDATE that replaces every trial graph of a batch.
 
-    Concept quads of the whole batch are deduplicated and inserted once at the end.
+    ``stored`` holds the current quads of the graphs a backend could read cheaply: those
+    change by the quads they lose and gain (a changed record usually changes a few quads
+    of its graph, and Oxigraph writes about 40k quads/s in a transaction). Other graphs
+    are dropped and inserted whole. A trial twice in the batch is written from its last
+    record. Concept quads of the whole batch are deduplicated and inserted once.
     """
-    ops: list[str] = []
-    concepts: dict[Quad, None] = {}
-    for trial in batch:
-        ops.append(f"DROP SILENT GRAPH {_iri(trial.graph)}")
-        if trial.quads:
-            ops.append(f"INSERT DATA {{\n{_quads_block(trial.quads)}\n}}")
-        concepts.update(dict.fromkeys(trial.concept_quads))
-    if concepts:
-        ops.append(f"INSERT DATA {{\n{_quads_block(concepts)}\n}}")
+    latest = {trial.graph: trial for trial in batch}
+    drops: list[str] = []
+    deletes: list[Quad] = []
+    inserts: list[Quad] = []
+    for graph, trial in latest.items():
+        old = stored.get(graph) if stored is not None else None
+        if old is None:
+            drops.append(f"DROP SILENT GRAPH {_iri(graph)}")
+            inserts.extend(trial.quads)
+        else:
+            new = set(trial.quads)
+            deletes.extend(q for q in old if q not in new)
+            inserts.extend(q for q in new if q not in old)
+    inserts.extend(dict.fromkeys(q for trial in batch for q in trial.concept_quads))
+    ops = drops
+    if deletes:
+        ops.append(f"DELETE DATA {{\n{_quads_block(deletes)}\n}}")
+    if inserts:
+        ops.append(f"INSERT DATA {{\n{_quads_block(inserts)}\n}}")
     return " ;\n".join(ops)
 
 
@@ -515,7 +532,11 @@ class _Base:
         if not batch:
             return
         with self.writing():
-            self._update(replace_update(batch))
+            self._update(replace_update(batch, self._stored_quads([t.graph for t in batch])))
+
+    def _stored_quads(self, graphs: Sequence[NamedNode]) -> dict[NamedNode, set[Quad]] | None:
+        """The stored quads of ``graphs``, if this backend reads them cheaply; else ``None``."""
+        return None
 
     def recover(self) -> list[str]:
         """If a write-in-progress marker is present, drop incomplete trial graphs.
@@ -710,6 +731,11 @@ class EmbeddedStore(_Base):
     def _update(self, sparql: str) -> None:
         self._check_writable()
         self._store.update(sparql)
+
+    def _stored_quads(self, graphs: Sequence[NamedNode]) -> dict[NamedNode, set[Quad]]:
+        """Read in-process from the graph's index: about 1 µs a quad."""
+        stored = {g: set(self._store.quads_for_pattern(None, None, None, g)) for g in graphs}
+        return {g: quads for g, quads in stored.items() if quads}
 
     def _marker_path(self) -> Path | None:
         return None if self.path is None else self.path / MARKER_FILE
