@@ -8,9 +8,7 @@ the same everywhere.
 
 from __future__ import annotations
 
-import csv
 import gzip
-import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -26,13 +24,25 @@ def data_path(name: str) -> resources.abc.Traversable:
 def read_table(name: str) -> Iterator[dict[str, str]]:
     """Rows of a packaged TSV table as dicts keyed by its header (``.gz`` read transparently).
 
-    Lines starting with ``#`` are comments (source and release notes) and are skipped.
+    Lines starting with ``#`` are comments (source and release notes) and are skipped, as
+    are empty lines. Cells are split at tabs and nothing else: no quoting, no escapes (what
+    ``csv`` reads with ``QUOTE_NONE``, and faster).
     """
     raw = data_path(name).read_bytes()
     if name.endswith(".gz"):
         raw = gzip.decompress(raw)
-    lines = (line for line in io.StringIO(raw.decode("utf-8")) if not line.startswith("#"))
-    yield from csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
+    header: list[str] | None = None
+    for number, line in enumerate(raw.decode("utf-8").split("\n"), 1):
+        line = line.removesuffix("\r")
+        if not line or line.startswith("#"):
+            continue
+        cells = line.split("\t")
+        if header is None:
+            header = cells
+        elif len(cells) == len(header):
+            yield dict(zip(header, cells, strict=True))
+        else:
+            raise ValueError(f"{name}, line {number}: {len(cells)} cells, {len(header)} columns")
 
 
 @cache

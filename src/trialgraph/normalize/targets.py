@@ -78,6 +78,8 @@ _GREEK = str.maketrans(
 )
 _DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−"})
 _SPACES_AND_DASHES = re.compile(r"[\s\-‐‑‒–—_]+")
+# the ASCII characters of that pattern, deleted: the same for ASCII text, and faster
+_ASCII_SPACES_AND_DASHES = dict.fromkeys(c for c in range(128) if _SPACES_AND_DASHES.match(chr(c)))
 
 
 def squash_case(text: str) -> str:
@@ -86,26 +88,28 @@ def squash_case(text: str) -> str:
     >>> squash_case("IL13Rα2"), squash_case("PD-L1"), squash_case("claudin 18.2")
     ('IL13Ra2', 'PDL1', 'claudin18.2')
     """
+    if text.isascii():  # NFKC and the Greek letters leave ASCII text as it is
+        return text.translate(_ASCII_SPACES_AND_DASHES)
     text = unicodedata.normalize("NFKC", text).translate(_GREEK)
     return _SPACES_AND_DASHES.sub("", text)
 
 
-def _key(term: str, *, name: bool = False) -> tuple[bool, str] | None:
+def _key(term: str, *, name: bool = False, squashed: str | None = None) -> tuple[bool, str] | None:
     """``(case_sensitive, key)`` for a lexicon term, or ``None`` when too short to use.
 
     Names, terms of several words, terms with a digit and words of six or more characters
     with a lower-case letter ignore case; symbols without digits ("MET", "IMPACT") match
-    exactly.
+    exactly. ``squashed`` is ``squash_case(term)`` when the caller has it already.
 
     >>> _key("MET"), _key("Tim-3"), _key("mesothelin", name=True), _key("IMPACT")
     ((True, 'MET'), (False, 'tim3'), (False, 'mesothelin'), (True, 'IMPACT'))
     """
-    s = squash_case(term)
+    s = squash_case(term) if squashed is None else squashed
     if len(s) < 2:
         return None
-    if name or " " in term.strip() or (any(c.isdigit() for c in s) and len(s) >= 3):
+    if name or " " in term.strip() or (len(s) >= 3 and any(map(str.isdigit, s))):
         return (False, s.casefold())
-    if len(s) >= 6 and any(c.islower() for c in s):
+    if len(s) >= 6 and any(map(str.islower, s)):
         return (False, s.casefold())
     return (True, s)
 
@@ -152,15 +156,15 @@ def _lexicon() -> _Lexicon:
         level: dict[tuple[bool, str], set[str]] = {}
         written: dict[tuple[bool, str], str] = {}
         for term, symbol, is_name in pairs:
+            plain = squash_case(term)
             if not curated:
-                plain = squash_case(term)
                 if plain.upper() in stop or len(plain) < 3:
                     continue
                 if not is_name and plain.isalpha() and plain.islower():
                     continue  # an ordinary word used as an alias ("cadherin")
                 if is_name and len(plain) < 5:
                     continue
-            k = _key(term, name=is_name)
+            k = _key(term, name=is_name, squashed=plain)
             if k is not None:
                 level.setdefault(k, set()).add(symbol)
                 written.setdefault(k, term)

@@ -1,0 +1,49 @@
+"""Table reading and lookup keys: the fast paths give what the general ones give."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import re
+import string
+import unicodedata
+
+import pytest
+
+from trialgraph.normalize.lexicon import data_path, read_table
+from trialgraph.normalize.products import squash
+from trialgraph.normalize.targets import squash_case
+
+_TABLES = sorted(p.name for p in data_path("").iterdir() if p.name.endswith((".tsv", ".tsv.gz")))
+
+
+@pytest.mark.parametrize("name", _TABLES)
+def test_read_table_reads_what_csv_reads(name: str) -> None:
+    raw = data_path(name).read_bytes()
+    if name.endswith(".gz"):
+        raw = gzip.decompress(raw)
+    lines = (line for line in io.StringIO(raw.decode("utf-8")) if not line.startswith("#"))
+    expected = list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
+    assert list(read_table(name)) == expected
+
+
+_ASCII = [chr(c) for c in range(128)]
+_SAMPLES = [
+    *_ASCII,
+    *(f"a{c}b" for c in _ASCII),
+    "Trastuzumab  Deruxtecan",
+    "MK-3475",
+    "PD-L1",
+    "claudin 18.2",
+    "IL_13\tR a\x1c2",
+    string.printable,
+]
+
+
+@pytest.mark.parametrize("text", _SAMPLES)
+def test_ascii_keys_match_the_general_path(text: str) -> None:
+    # the general path: NFKC, then spaces, dashes and underscores removed
+    general = re.sub(r"[\s\-‐‑‒–—_]+", "", unicodedata.normalize("NFKC", text))
+    assert squash_case(text) == general
+    assert squash(text) == general.casefold()
