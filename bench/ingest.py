@@ -41,10 +41,14 @@ TRIALGRAPH = Path(sys.executable).with_name("trialgraph")
 
 @dataclass
 class Run:
-    """One ``trialgraph ingest`` run: wall seconds, peak RSS of the process tree, output."""
+    """One ``trialgraph ingest`` run: wall seconds, peak RSS of the process tree, output.
+
+    ``peak_parts_mib``: the tree's RSS at its peak, by part (flow, Prefect server, workers).
+    """
 
     seconds: float
     peak_rss_mib: float
+    peak_parts_mib: dict[str, int]
     summary: dict[str, str]
 
 
@@ -62,15 +66,23 @@ def corpus(workdir: Path, n: int, fmt: str, change: float = 0.0) -> Path:
     return path
 
 
-def _tree_rss(process: psutil.Process) -> int:
-    """Resident bytes of a process and all its descendants, now."""
-    total = 0
+def _role(process: psutil.Process, root: psutil.Process) -> str:
+    """Which part of an ingest a process is: the flow, Prefect's API server, or a worker."""
+    if process.pid == root.pid:
+        return "flow"
+    command = " ".join(process.cmdline())
+    return "prefect_server" if "prefect.server" in command else "workers"
+
+
+def _tree_rss(process: psutil.Process) -> dict[str, int]:
+    """Resident bytes, now, of a process and its descendants, by :func:`_role`."""
+    rss = {"flow": 0, "prefect_server": 0, "workers": 0}
     for p in [process, *process.children(recursive=True)]:
         try:
-            total += p.memory_info().rss
+            rss[_role(p, process)] += p.memory_info().rss
         except psutil.Error:
             continue
-    return total
+    return rss
 
 
 def ingest(source: Path, store: Path, extra: list[str]) -> Run:
@@ -82,14 +94,16 @@ def ingest(source: Path, store: Path, extra: list[str]) -> Run:
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     watched = psutil.Process(process.pid)
-    peak = 0
+    peak: dict[str, int] = {}
     done = threading.Event()
 
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
             with contextlib.suppress(psutil.Error):
-                peak = max(peak, _tree_rss(watched))
+                now = _tree_rss(watched)
+                if sum(now.values()) > sum(peak.values()):
+                    peak = now
             done.wait(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -105,7 +119,8 @@ def ingest(source: Path, store: Path, extra: list[str]) -> Run:
         key, sep, value = line.partition(":")
         if sep:
             summary[key.strip()] = value.strip()
-    return Run(seconds, peak / 2**20, summary)
+    parts = {part: round(rss / 2**20) for part, rss in peak.items()}
+    return Run(seconds, sum(peak.values()) / 2**20, parts, summary)
 
 
 def bulk_limit(store: Path, scratch: Path, keep: bool) -> tuple[float, int]:
@@ -134,7 +149,9 @@ def bulk_limit(store: Path, scratch: Path, keep: bool) -> tuple[float, int]:
     return seconds, quads
 
 
-def bench(n: int, workdir: Path, fmt: str, extra: list[str], reruns: bool) -> dict[str, object]:
+def bench(
+    n: int, workdir: Path, fmt: str, extra: list[str], reruns: bool, limit: bool = True
+) -> dict[str, object]:
     here = workdir / f"n{n}"
     shutil.rmtree(here, ignore_errors=True)
     here.mkdir(parents=True)
@@ -147,22 +164,13 @@ def bench(n: int, workdir: Path, fmt: str, extra: list[str], reruns: bool) -> di
         "ingest_s": round(first.seconds, 1),
         "trials_per_s": round(n / first.seconds),
         "peak_rss_mib": round(first.peak_rss_mib),
+        "peak_rss_parts_mib": first.peak_parts_mib,
         "loaded": first.summary.get("loaded"),
         "quarantined": first.summary.get("quarantined"),
     }
     print(json.dumps(figures), file=sys.stderr, flush=True)  # kept should the limit fail
-    try:
-        limit, quads = bulk_limit(here / "store", here, keep=reruns)
-    except OSError as error:  # the dump and the copy need about twice the store's space
-        figures["bulk_load_s"] = f"not measured: {error}"
-    else:
-        figures["quads"] = quads
-        figures["quads_per_s"] = round(quads / first.seconds)
-        figures["bulk_load_s"] = round(limit, 1)
-        figures["efficiency"] = round(limit / first.seconds, 2)
-    finally:
-        (here / "dump.nq").unlink(missing_ok=True)
-        shutil.rmtree(here / "limit-store", ignore_errors=True)
+    if limit:
+        _measure_limit(figures, here, first.seconds, keep=reruns)
     if reruns:
         again = ingest(source, here / "store", extra)
         figures["unchanged_rerun_s"] = round(again.seconds, 1)
@@ -173,6 +181,22 @@ def bench(n: int, workdir: Path, fmt: str, extra: list[str], reruns: bool) -> di
         figures["changed_1pct_loaded"] = changed.summary.get("loaded")
     shutil.rmtree(here / "store", ignore_errors=True)
     return figures
+
+
+def _measure_limit(figures: dict[str, object], here: Path, ingest_s: float, keep: bool) -> None:
+    """Add the store's bulk-load limit and the efficiency to ``figures``."""
+    try:
+        seconds, quads = bulk_limit(here / "store", here, keep=keep)
+    except OSError as error:  # the dump and the copy need about twice the store's space
+        figures["bulk_load_s"] = f"not measured: {error}"
+    else:
+        figures["quads"] = quads
+        figures["quads_per_s"] = round(quads / ingest_s)
+        figures["bulk_load_s"] = round(seconds, 1)
+        figures["efficiency"] = round(seconds / ingest_s, 2)
+    finally:
+        (here / "dump.nq").unlink(missing_ok=True)
+        shutil.rmtree(here / "limit-store", ignore_errors=True)
 
 
 def machine() -> dict[str, object]:
@@ -190,7 +214,10 @@ def main() -> None:
     parser.add_argument("--n", type=int, nargs="+", default=[10_000], help="corpus sizes")
     parser.add_argument("--format", choices=["json", "csv"], default="json")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/trialgraph-bench"))
-    parser.add_argument("--no-reruns", action="store_true", help="first ingest only")
+    parser.add_argument("--no-reruns", action="store_true", help="no reruns after the first ingest")
+    parser.add_argument(
+        "--no-limit", action="store_true", help="skip the bulk-load limit and the efficiency"
+    )
     parser.add_argument(
         "--ingest-option",
         action="append",
@@ -204,7 +231,9 @@ def main() -> None:
     about = machine()
     print(json.dumps(about))
     for n in args.n:
-        figures = bench(n, args.workdir, args.format, args.ingest_option, not args.no_reruns)
+        figures = bench(
+            n, args.workdir, args.format, args.ingest_option, not args.no_reruns, not args.no_limit
+        )
         print(json.dumps(figures), flush=True)
         with RESULTS.open("a", encoding="utf-8") as out:
             out.write(json.dumps({**about, **figures}) + "\n")

@@ -196,7 +196,9 @@ def ingest(
     _prefect_defaults(verbose)
     from trialgraph.prefect_server import spawn_temporary_api, use_api
 
-    server = spawn_temporary_api()  # starts while Prefect and the flow's modules import
+    # Started now, it starts while Prefect and the flow's modules import. Not for a Dask
+    # cluster elsewhere, whose workers could not reach it on this machine's loopback.
+    server = None if runner.startswith("dask=") else spawn_temporary_api()
     if server is not None:  # stopped last, after Prefect's exit handlers flush to it
         atexit.register(server.stop)
     try:

@@ -9,7 +9,8 @@ command line's ``--store`` / ``--endpoint``.
 Guarantees, and why they hold:
 
 * **Atomic replace.** :meth:`GraphStore.replace_trials` sends one SPARQL UPDATE per batch
-  (``DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH <g> { ... } }`` per trial). Oxigraph
+  (``DELETE DATA`` of the quads stored graphs lose, then ``INSERT DATA`` of those they
+  gain; a graph the backend does not read first is dropped and inserted whole). Oxigraph
   applies a whole update request in one transaction ("either the full operation succeeds,
   or nothing is written", ``Store.update``'s docstring; the server's ``/update`` runs the
   same code) and queries read from a snapshot, so a reader sees a trial graph before or
@@ -241,7 +242,7 @@ def _iri(node: NamedNode) -> str:
 
 
 def _quads_block(quads: Iterable[Quad]) -> str:
-    """Quads as the body of ``INSERT DATA { ... }``, grouped by graph.
+    """Quads as the body of ``INSERT DATA { ... }`` or ``DELETE DATA { ... }``, by graph.
 
     Terms are written by pyoxigraph (``str(term)``), whose N-Triples form is also valid
     SPARQL, so literals with quotes, backslashes, newlines or braces are escaped correctly.
@@ -265,9 +266,14 @@ def replace_update(
 
     ``stored`` holds the current quads of the graphs a backend could read cheaply: those
     change by the quads they lose and gain (a changed record usually changes a few quads
-    of its graph, and Oxigraph writes about 40k quads/s in a transaction). Other graphs
-    are dropped and inserted whole. A trial twice in the batch is written from its last
-    record. Concept quads of the whole batch are deduplicated and inserted once.
+    of its graph, and Oxigraph writes about 40k quads/s in a transaction). Other graphs,
+    and graphs holding blank nodes (which ``DELETE DATA`` cannot name), are dropped and
+    inserted whole. A trial twice in the batch is written from its last record. Concept
+    quads of the whole batch are deduplicated and inserted once.
+
+    Deletions come first: Oxigraph stores some literals in a canonical form (``"P12M"``
+    of ``xsd:duration`` reads back as ``"P1Y"``), so a quad read back may differ from the
+    same quad as mapped; it is deleted and inserted again, and the other order would lose it.
     """
     latest = {trial.graph: trial for trial in batch}
     drops: list[str] = []
@@ -275,7 +281,7 @@ def replace_update(
     inserts: list[Quad] = []
     for graph, trial in latest.items():
         old = stored.get(graph) if stored is not None else None
-        if old is None:
+        if old is None or any(_has_blank_node(q) for q in old):
             drops.append(f"DROP SILENT GRAPH {_iri(graph)}")
             inserts.extend(trial.quads)
         else:
@@ -289,6 +295,10 @@ def replace_update(
     if inserts:
         ops.append(f"INSERT DATA {{\n{_quads_block(inserts)}\n}}")
     return " ;\n".join(ops)
+
+
+def _has_blank_node(quad: Quad) -> bool:
+    return isinstance(quad.subject, BlankNode) or isinstance(quad.object, BlankNode)
 
 
 def _graph_value_query(predicate: NamedNode, graphs: Sequence[NamedNode]) -> str:
@@ -733,7 +743,11 @@ class EmbeddedStore(_Base):
         self._store.update(sparql)
 
     def _stored_quads(self, graphs: Sequence[NamedNode]) -> dict[NamedNode, set[Quad]]:
-        """Read in-process from the graph's index: about 1 µs a quad."""
+        """The stored quads of ``graphs``, read in-process from the graphs' index.
+
+        About 1 s for the 1,000 graphs of a 1% change at 100,000 trials. Sound because this
+        process is the store's only writer (it holds the lock).
+        """
         stored = {g: set(self._store.quads_for_pattern(None, None, None, g)) for g in graphs}
         return {g: quads for g, quads in stored.items() if quads}
 
