@@ -164,6 +164,16 @@ def trialgraph_command() -> list[str]:
     return [str(found)]
 
 
+def run_trialgraph(
+    *args: str, env: dict[str, str], cwd: Path, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """Run the ``trialgraph`` command in ``cwd`` and capture its output as text."""
+    command = [*trialgraph_command(), *args]
+    return subprocess.run(
+        command, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout
+    )
+
+
 # ---------------------------------------------------------------------------------------
 # fixtures
 
@@ -528,13 +538,8 @@ def summary_fields(stdout: str) -> dict[str, str]:
 
 def test_the_ingest_command_prints_its_summary(cli_env: dict[str, str], tmp_path: Path) -> None:
     store = tmp_path / "store"
-    done = subprocess.run(
-        [*trialgraph_command(), "ingest", str(SEEDS), "--store", str(store), "--no-progress"],
-        env=cli_env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
+    done = run_trialgraph(
+        "ingest", str(SEEDS), "--store", str(store), "--no-progress", env=cli_env, cwd=tmp_path
     )
     assert done.returncode == 0, done.stderr
     fields = summary_fields(done.stdout)
@@ -574,14 +579,11 @@ def test_the_ingest_command_runs_and_stops_a_prefect_api_of_its_own(
     env["PREFECT_HOME"] = str(home)
     env["PREFECT_LOGGING_LEVEL"] = "INFO"  # Prefect names the API it runs against
     store = tmp_path / "store"
-    command = [*trialgraph_command(), "ingest", str(SEEDS), "--store", str(store)]
-    done = subprocess.run(
-        [*command, "--no-progress", "--task-runner", "process", *options],
+    done = run_trialgraph(
+        *["ingest", str(SEEDS), "--store", str(store), "--no-progress"],
+        *["--task-runner", "process", *options],
         env=env,
         cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
     )
     assert done.returncode == 0, done.stderr
     assert summary_fields(done.stdout)["loaded"] == "5"
