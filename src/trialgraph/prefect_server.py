@@ -54,7 +54,7 @@ class LocalServer:
             time.sleep(0.05)
         raise RuntimeError(f"the Prefect API server did not answer within {timeout:.0f} s")
 
-    def stop(self, timeout: float = 5.0) -> None:
+    def stop(self, timeout: float = 20.0) -> None:
         """Terminate the server; kill it if it has not exited within ``timeout`` seconds."""
         self.process.terminate()
         try:

@@ -260,7 +260,7 @@ def _quads_block(quads: Iterable[Quad]) -> str:
 
 
 def replace_update(
-    batch: Sequence[TrialQuads], stored: Mapping[NamedNode, AbstractSet[Quad]] | None = None
+    batch: Sequence[TrialQuads], stored: Mapping[NamedNode, AbstractSet[Quad]] = {}
 ) -> str:
     """The single SPARQL UPDATE that replaces every trial graph of a batch.
 
@@ -280,7 +280,7 @@ def replace_update(
     deletes: list[Quad] = []
     inserts: list[Quad] = []
     for graph, trial in latest.items():
-        old = stored.get(graph) if stored is not None else None
+        old = stored.get(graph)
         if old is None or any(_has_blank_node(q) for q in old):
             drops.append(f"DROP SILENT GRAPH {_iri(graph)}")
             inserts.extend(trial.quads)
@@ -544,9 +544,9 @@ class _Base:
         with self.writing():
             self._update(replace_update(batch, self._stored_quads([t.graph for t in batch])))
 
-    def _stored_quads(self, graphs: Sequence[NamedNode]) -> dict[NamedNode, set[Quad]] | None:
-        """The stored quads of ``graphs``, if this backend reads them cheaply; else ``None``."""
-        return None
+    def _stored_quads(self, graphs: Sequence[NamedNode]) -> dict[NamedNode, set[Quad]]:
+        """The stored quads of those of ``graphs`` this backend reads cheaply (here: none)."""
+        return {}
 
     def recover(self) -> list[str]:
         """If a write-in-progress marker is present, drop incomplete trial graphs.
