@@ -12,15 +12,12 @@ import re
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Literal
 
-OutcomeRole = Literal["primary", "secondary", "other"]
+from trialgraph.fingerprint import graph_version
 
-#: The version of the graphs records map to, part of every record's checksum and raw
-#: digest: after a change to what the same record maps to, bump it, and the next run
-#: remaps every record once instead of keeping graphs of the old shape for unchanged
-#: records. 2: condition mentions and interventions gained ``tg:matchKey``.
-GRAPH_VERSION = 2
+OutcomeRole = Literal["primary", "secondary", "other"]
 
 #: ClinicalTrials.gov's intervention types (API v2 enumeration).
 INTERVENTION_TYPES: frozenset[str] = frozenset(
@@ -136,8 +133,8 @@ class TrialRecord:
 
     @property
     def checksum(self) -> str:
-        """SHA-256 of the record's content and :data:`GRAPH_VERSION`, independent of where
-        the record was read from.
+        """SHA-256 of the record's content and the graph version, independent of where the
+        record was read from.
 
         Two exports of the same record under different file names have the same checksum,
         so re-ingesting a nightly export with a new name writes nothing.
@@ -215,19 +212,23 @@ class RecordError:
 ReadResult = TrialRecord | RecordError
 
 
+@cache
 def _version_tag() -> bytes:
-    return f"trialgraph graph {GRAPH_VERSION}\n".encode()
+    """The graph version (:func:`~trialgraph.fingerprint.graph_version`) as checksums fold it
+    in: after a change to anything the mapping reads, the next run remaps every record once
+    instead of keeping graphs of the old shape for unchanged records."""
+    return f"trialgraph graph {graph_version()}\n".encode()
 
 
 def raw_digest(*parts: bytes) -> str:
     """A digest of a record's raw bytes (its JSON line, its CSV row with the header) and
-    :data:`GRAPH_VERSION`.
+    the graph version.
 
     A record read again with the same digest parses to the same record and maps to the
     same graph, so a rerun can skip it without parsing.
 
-    >>> raw_digest(b'{"a": 1}')
-    '2d2be66890902f4f370201af631dd942'
+    >>> len(raw_digest(b'{"a": 1}')), raw_digest(b"a", b"b") == raw_digest(b"ab")
+    (32, True)
     """
     digest = hashlib.blake2b(_version_tag(), digest_size=16)
     for part in parts:
