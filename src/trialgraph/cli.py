@@ -9,18 +9,20 @@ from __future__ import annotations
 import atexit
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from trialgraph import __version__
+from trialgraph import __version__, defaults
 
 if TYPE_CHECKING:
     from trialgraph.records import ReadResult
 
-STORE_HELP = "Embedded on-disk store directory [default: $TRIALGRAPH_STORE or ./trialgraph-store]."
+STORE_HELP = (
+    f"Embedded on-disk store directory [default: ${defaults.STORE_ENV} or ./{defaults.STORE_DIR}]."
+)
 ENDPOINT_HELP = (
     "A remote SPARQL 1.1 server's query URL (or its base URL, e.g. http://127.0.0.1:7878) "
     "instead of the embedded store."
@@ -100,8 +102,22 @@ def _guard(items: Iterator[ReadResult]) -> Iterator[ReadResult]:
         _fail(str(exc))
 
 
-def _json_default(value: Any) -> Any:
-    return str(value)
+class _LazyChoice(click.Choice):  # type: ignore[type-arg]
+    """A choice among names a library module lists, read when the option is used or its help
+    shown: the module may import what other commands need not (the export formats' imports
+    networkx)."""
+
+    def __init__(self, names: Callable[[], Sequence[str]]) -> None:
+        self._names = names
+        super().__init__(())
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return tuple(self._names())
+
+    @choices.setter
+    def choices(self, value: Sequence[str]) -> None:
+        """Click's constructor sets the choices; they come from ``names`` instead."""
 
 
 def _store_options(func: Any) -> Any:
@@ -131,7 +147,7 @@ def _prefect_defaults(verbose: bool) -> None:
 @click.option(
     "--batch-size",
     type=click.IntRange(1),
-    default=2000,
+    default=defaults.BATCH_SIZE,
     show_default=True,
     help="Records per batch (one Prefect task each).",
 )
@@ -233,7 +249,19 @@ def ingest(
 )
 @click.option("--no-wait", is_flag=True, help="Fail at once if an ingest is writing the store.")
 def stats(store: str | None, endpoint: str | None, fmt: str, no_wait: bool) -> None:
-    """Counts of trials, products, targets, conditions, endpoints and quads in the store."""
+    """Count what the store holds.
+
+    \b
+    trials      trials (tg:Trial), one per trial graph
+    products    distinct products the interventions name (tg:Product)
+    targets     distinct molecular targets (tg:Target)
+    conditions  distinct diseases and conditions studied (tg:Disease), not their mentions
+    endpoints   outcome measures (tg:OutcomeMeasure), one per measure of each trial
+    quads       quads in the trial graphs and trialgraph's own graphs
+
+    Products, targets and conditions are shared nodes: each is counted once however many
+    trials name it, and stays counted after the trials naming it are replaced.
+    """
     _check_target(store, endpoint)
     from trialgraph.store import StoreError, open_store
 
@@ -252,7 +280,7 @@ def stats(store: str | None, endpoint: str | None, fmt: str, no_wait: bool) -> N
 def _counts(target: Any) -> dict[str, int]:
     from trialgraph.namespaces import TG
 
-    kinds = {
+    kinds = {  # the keys and classes that stats' help lists
         "trials": TG.Trial,
         "products": TG.Product,
         "targets": TG.Target,
@@ -292,8 +320,8 @@ class _QueryCommand(click.Command):
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "csv", "tsv", "json"]),
-    default="table",
+    type=click.Choice(defaults.RESULT_FORMATS),
+    default=defaults.RESULT_FORMATS[0],
     show_default=True,
     help="json prints JSON Lines, one object per row.",
 )
@@ -524,20 +552,38 @@ def schedule(
             server.stop()
 
 
-def _format_help() -> str:
+def _export_formats() -> list[str]:
     from trialgraph.export import FORMATS
 
-    return "; ".join(f"{f.name}: {f.description}" for f in FORMATS.values())
+    return list(FORMATS)
 
 
-@main.command()
+def _export_kinds() -> tuple[str, ...]:
+    from trialgraph.export import KINDS
+
+    return KINDS
+
+
+class _ExportCommand(click.Command):
+    """The export command, whose help ends with the formats and node kinds it knows."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from trialgraph.export import FORMATS
+
+        formatter.write_paragraph()
+        with formatter.section("Formats"):
+            formatter.write_dl([(f.name, f.description) for f in FORMATS.values()])
+        formatter.write_paragraph()
+        formatter.write_text(f"Node kinds: {', '.join(_export_kinds())}.")
+
+
+@main.command(cls=_ExportCommand)
 @click.option(
     "--format",
     "fmt",
     required=True,
-    type=click.Choice(["graphml", "gexf", "cytoscape", "nodelink", "kgx", "html", "svg"]),
-    help="graphml/gexf for Gephi, cytoscape for Cytoscape, nodelink JSON, kgx "
-    "(nodes.tsv + edges.tsv), html (an interactive page that works offline), svg (a picture).",
+    type=_LazyChoice(_export_formats),
+    help="The output format (listed below).",
 )
 @click.option("--out", type=click.Path(), help="Output file (a directory for kgx).")
 @_store_options
@@ -546,8 +592,7 @@ def _format_help() -> str:
     "kinds",
     multiple=True,
     metavar="KIND",
-    help="Keep only these node kinds (repeatable or comma-separated): trial, product, "
-    "target, condition, endpoint, criteria.",
+    help="Keep only these node kinds (repeatable or comma-separated; listed below).",
 )
 @click.option("--target", help="Only trials naming this target (symbol, synonym or CURIE).")
 @click.option("--condition", help="Only trials studying this condition (label or CURIE).")

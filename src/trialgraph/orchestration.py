@@ -32,7 +32,7 @@ from prefect.futures import PrefectFuture
 from prefect.task_runners import TaskRunner
 from pyoxigraph import Quad, RdfFormat, parse
 
-from trialgraph import __version__
+from trialgraph import __version__, defaults
 from trialgraph.coverage import Coverage
 from trialgraph.mapping import ONTOLOGY_GRAPH
 from trialgraph.namespaces import resource_dir
@@ -41,7 +41,6 @@ from trialgraph.records import KnownRecord, RawRecord, RecordError, TrialRecord
 from trialgraph.sources import iter_paths, read_changed
 from trialgraph.store import GraphStore, StoreLockedError, open_store
 
-DEFAULT_BATCH_SIZE = 2000
 T = TypeVar("T")
 _END: Any = object()
 
@@ -247,7 +246,7 @@ def ingest(
     sources: list[str],
     store: str | None = None,
     endpoint: str | None = None,
-    batch_size: int = DEFAULT_BATCH_SIZE,
+    batch_size: int = defaults.BATCH_SIZE,
     quarantine_path: str | None = None,
     progress: bool = False,
     in_flight: int | None = None,
@@ -271,74 +270,108 @@ def ingest(
     logger.info("ingesting %d files", len(files))
     stamp = ingested_at.strftime("%Y%m%dT%H%M%SZ")
     quarantine = Quarantine(Path(quarantine_path or f"trialgraph-quarantine/ingest-{stamp}.jsonl"))
-    result = IngestResult()
-    coverage = Coverage()
-    bar = _Progress(progress)
-    limit = max(1, in_flight or (os.cpu_count() or 1) + 1)
-    pending: deque[tuple[PrefectFuture[EncodedBatch] | EncodedBatch | None, int]] = deque()
-
-    loading = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trialgraph-load")
-    loads: deque[Future[int]] = deque()
-
-    def finish(loader: Loader) -> None:
-        """Take the oldest mapped batch and hand it to the loading thread."""
-        mapped, n_read = pending.popleft()
-        if mapped is not None:
-            batch = mapped if isinstance(mapped, EncodedBatch) else mapped.result()
-            quarantine.add(batch.errors)
-            coverage.merge(batch.coverage)
-            loads.append(loading.submit(loader.load_encoded, batch))
-        while len(loads) > 1:  # one batch loads while the next is read and mapped
-            result.loaded += loads.popleft().result()
-        bar.advance(n_read)
-
+    run = _Run(quarantine, ingested_at, batch_size, in_flight, _Progress(progress))
     target: GraphStore = open_store(store, endpoint, for_writing=True)
     spool = _spool_dir()
     try:
         _share_api()
-        result.recovered = target.recover()
+        run.result.recovered = target.recover()
         target.ensure_ontology(*ontology_quads())
-        loader = Loader(target)
-        batches = _batches(read_changed(files, loader.known), batch_size, quarantine)
-        # records to map, gathered into batches of batch_size
-        todo: list[TrialRecord | RawRecord] = []
-        submitted = False
-        for (records, n_read), last in _lookahead(batches):
-            result.read += n_read
-            triage = loader.triage(records)
-            quarantine.add(triage.errors)
-            result.unchanged += triage.unchanged
-            result.loaded += triage.repeated
-            todo.extend(triage.todo)
-            mapped: PrefectFuture[EncodedBatch] | EncodedBatch | None = None
-            if todo and (last or len(todo) >= batch_size):
-                if last and not submitted:  # the only batch to map: map it here
-                    mapped = map_records(Records(todo), ingested_at)
-                else:
-                    mapped = map_records.submit(Records(todo), ingested_at, spool)
-                    submitted = True
-                todo = []
-            pending.append((mapped, n_read))
-            while len(pending) > limit or (last and pending):
-                finish(loader)
-        while loads:
-            result.loaded += loads.popleft().result()
-        result.quads = target.count_quads()
-        result.trials_in_store = target.trial_count()
+        run.feed(Loader(target), files, spool)
+        run.result.quads = target.count_quads()
+        run.result.trials_in_store = target.trial_count()
     finally:
-        loading.shutdown(wait=True)  # a load in progress finishes before the store closes
+        run.close()  # a load in progress finishes before the store closes
         if spool:
             shutil.rmtree(spool, ignore_errors=True)
         _unshare_api()
-        bar.close()
         quarantine.close()
         target.close()
+    result = run.result
     result.quarantined = quarantine.count
     result.quarantine_path = str(quarantine.path) if quarantine.count else None
-    result.coverage = coverage.figures()
+    result.coverage = run.coverage.figures()
     result.seconds = time.perf_counter() - started
-    _artifact(result, coverage, quarantine)
+    _artifact(result, run.coverage, quarantine)
     return result
+
+
+class _Run:
+    """One ingest's batches in flight: mapped on the task runner, loaded on a thread.
+
+    At most ``in_flight`` batches (default: one more than the cores) are mapped at a time;
+    mapped batches are handed to the loading thread in the order they were read, and one
+    batch loads while the next is read and mapped.
+    """
+
+    def __init__(
+        self,
+        quarantine: Quarantine,
+        ingested_at: datetime,
+        batch_size: int,
+        in_flight: int | None,
+        bar: _Progress,
+    ) -> None:
+        self.quarantine = quarantine
+        self.ingested_at = ingested_at
+        self.batch_size = batch_size
+        self.limit = max(1, in_flight or (os.cpu_count() or 1) + 1)
+        self.bar = bar
+        self.result = IngestResult()
+        self.coverage = Coverage()
+        self.pending: deque[tuple[PrefectFuture[EncodedBatch] | EncodedBatch | None, int]]
+        self.pending = deque()
+        self.loading = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trialgraph-load")
+        self.loads: deque[Future[int]] = deque()
+
+    def feed(self, loader: Loader, files: list[str], spool: str | None) -> None:
+        """Read, triage, map and load every record of ``files``.
+
+        Records that need mapping are gathered into batches of ``batch_size`` (a rerun
+        that changes a few records here and there maps them together); a run with a single
+        batch to map maps it in this process: starting workers would cost more than it
+        saves.
+        """
+        batches = _batches(read_changed(files, loader.known), self.batch_size, self.quarantine)
+        todo: list[TrialRecord | RawRecord] = []
+        submitted = False
+        for (records, n_read), last in _lookahead(batches):
+            self.result.read += n_read
+            triage = loader.triage(records)
+            self.quarantine.add(triage.errors)
+            self.result.unchanged += triage.unchanged
+            self.result.loaded += triage.repeated
+            todo.extend(triage.todo)
+            mapped: PrefectFuture[EncodedBatch] | EncodedBatch | None = None
+            if todo and (last or len(todo) >= self.batch_size):
+                if last and not submitted:  # the only batch to map: map it here
+                    mapped = map_records(Records(todo), self.ingested_at)
+                else:
+                    mapped = map_records.submit(Records(todo), self.ingested_at, spool)
+                    submitted = True
+                todo = []
+            self.pending.append((mapped, n_read))
+            while len(self.pending) > self.limit or (last and self.pending):
+                self._finish(loader)
+        while self.loads:
+            self.result.loaded += self.loads.popleft().result()
+
+    def _finish(self, loader: Loader) -> None:
+        """Take the oldest mapped batch and hand it to the loading thread."""
+        mapped, n_read = self.pending.popleft()
+        if mapped is not None:
+            batch = mapped if isinstance(mapped, EncodedBatch) else mapped.result()
+            self.quarantine.add(batch.errors)
+            self.coverage.merge(batch.coverage)
+            self.loads.append(self.loading.submit(loader.load_encoded, batch))
+        while len(self.loads) > 1:  # one batch loads while the next is read and mapped
+            self.result.loaded += self.loads.popleft().result()
+        self.bar.advance(n_read)
+
+    def close(self) -> None:
+        """Wait for the load in progress, and stop the progress display."""
+        self.loading.shutdown(wait=True)
+        self.bar.close()
 
 
 def _spool_dir() -> str | None:

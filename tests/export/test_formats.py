@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -170,3 +171,21 @@ def test_export_through_an_on_disk_store(seed_records: object, tmp_path: Path) -
         out = export(store, "cytoscape", tmp_path / "g.cyjs", target="MSLN")
     doc = json.loads(out.read_text("utf-8"))
     assert any(n["data"]["id"] == "target:MSLN" for n in doc["elements"]["nodes"])
+
+
+def test_the_command_line_offers_every_format_and_kind_the_library_has() -> None:
+    """``export --help`` lists the library's formats and kinds; ``--format`` takes each."""
+    from click.testing import CliRunner
+
+    from trialgraph.cli import main
+    from trialgraph.export import KINDS
+
+    runner = CliRunner()
+    shown = runner.invoke(main, ["export", "--help"])
+    assert shown.exit_code == 0
+    for spec in FORMATS.values():
+        assert re.search(rf"^\s+{spec.name}\s+{re.escape(spec.description)}$", shown.output, re.M)
+    assert f"Node kinds: {', '.join(KINDS)}." in shown.output
+    refused = runner.invoke(main, ["export", "--format", "dot"])
+    assert refused.exit_code == 2
+    assert ", ".join(repr(name) for name in FORMATS) in refused.output
