@@ -208,7 +208,7 @@ def _share_api() -> None:
     """Let worker processes started from now on report to this run's Prefect API.
 
     In Prefect's ephemeral mode the API server belongs to this process, and a worker that
-    does not know its address starts a server of its own (about 15 s and 200 MB each).
+    does not know its address would start a server of its own, seconds and memory each.
     The address goes into ``PREFECT_API_URL`` until :func:`_unshare_api`.
     """
     if os.environ.get("PREFECT_API_URL"):

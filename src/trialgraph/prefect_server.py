@@ -2,11 +2,12 @@
 
 With no API configured, Prefect runs a flow against a temporary API server of its own (its
 "ephemeral mode"), but only once the flow starts: it first imports the server's modules
-into the caller (about 3 s), then waits for the server process to import them again and
-start (3-4 s more). :func:`spawn_temporary_api` starts the same server process (uvicorn
-serving ``prefect.server.api.server:create_app``, without UI or services, as Prefect
-does) the moment a command knows it will run a flow, so that it starts while the command
-imports Prefect and the flow's modules; :func:`use_api` points the whole process at it.
+into the caller, then waits for the server process to import them again and start
+(BENCHMARKS.md has the seconds this costs). :func:`spawn_temporary_api` starts the same
+server process (uvicorn serving ``prefect.server.api.server:create_app``, without UI or
+services, as Prefect does) the moment a command knows it will run a flow, so that it
+starts while the command imports Prefect and the flow's modules; :func:`use_api` points
+the whole process at it.
 Prefect's own ephemeral mode stays the fallback: a server that does not answer is
 stopped and the run goes on without it (docs/decisions/0006).
 
