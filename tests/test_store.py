@@ -1,8 +1,8 @@
 """The store interface, run against both backends: an in-memory pyoxigraph store and a real
 ``oxigraph serve`` process. Assertions compare sets of quads.
 
-Trials are built by hand here (the same fields as ``mapping.MappedTrial``), so these tests
-do not depend on the normalizers.
+Trials are built by hand here (``TrialGraph``, as ``mapping.MappedTrial`` is), so these
+tests do not depend on the normalizers.
 """
 
 from __future__ import annotations
@@ -13,19 +13,18 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
 from tests.conftest import free_port
-from trialgraph.namespaces import TG
+from trialgraph.namespaces import STD, TG
 from trialgraph.store import (
     CONCEPTS_GRAPH,
     MARKER_FILE,
     ONTOLOGY_GRAPH,
-    QUAD_COUNT,
     STATUS_GRAPH,
     EmbeddedStore,
     GraphStore,
@@ -35,10 +34,11 @@ from trialgraph.store import (
     StoreError,
     StoreLockedError,
     StoreNotFoundError,
-    TrialQuads,
+    TrialGraph,
     open_read_only,
     open_store,
     replace_update,
+    with_quad_count,
 )
 
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -61,17 +61,6 @@ NASTY = [
 ]
 
 
-@dataclass(frozen=True)
-class Trial:
-    """A hand-built stand-in for ``mapping.MappedTrial`` (the fields the store reads)."""
-
-    trial_id: str
-    graph: NamedNode
-    checksum: str
-    quads: tuple[Quad, ...]
-    concept_quads: tuple[Quad, ...]
-
-
 def make_trial(
     tid: str,
     *,
@@ -79,7 +68,7 @@ def make_trial(
     values: int = 5,
     texts: tuple[str, ...] = (),
     count: bool = True,
-) -> Trial:
+) -> TrialGraph:
     """A trial graph shaped like mapping's: provenance on the graph node, a quad count."""
     graph = NamedNode(f"https://w3id.org/trialgraph/graph/{tid}")
     trial = NamedNode(f"https://w3id.org/trialgraph/trial/{tid}")
@@ -97,14 +86,12 @@ def make_trial(
     triples += [(trial, TG.keyword, Literal(t)) for t in texts]
     triples.append((trial, VERSION, Literal(version)))
     quads = [Quad(s, p, o, graph) for s, p, o in triples]
-    if count:
-        n = Literal(str(len(quads) + 1), datatype=XSD_INTEGER)
-        quads.append(Quad(graph, QUAD_COUNT, n, graph))
     concepts = (
         Quad(disease, RDF_TYPE, TG.Disease, CONCEPTS_GRAPH),
         Quad(disease, LABEL, Literal(f"disease {disease.value[-2:]}"), CONCEPTS_GRAPH),
     )
-    return Trial(tid, graph, f"{tid}-{version}", tuple(quads), concepts)
+    stored = with_quad_count(graph, quads) if count else tuple(quads)
+    return TrialGraph(graph, f"{tid}-{version}", stored, concepts)
 
 
 def all_quads(store: GraphStore) -> set[Quad]:
@@ -123,7 +110,7 @@ def graph_quads(store: GraphStore, graph: NamedNode) -> set[Quad]:
     return {q for q in all_quads(store) if q.graph_name == graph}
 
 
-def expected(*trials: Trial) -> set[Quad]:
+def expected(*trials: TrialGraph) -> set[Quad]:
     return {q for t in trials for q in (*t.quads, *t.concept_quads)}
 
 
@@ -239,7 +226,7 @@ def test_literals_the_store_rewrites_survive_a_replace() -> None:
         Quad(g, VALUE, Literal("P1Y", datatype=duration), g),
         Quad(g, VERSION, Literal("2026-11-22T12:00:00Z", datatype=date_time), g),
     }
-    first = replace(trial, quads=trial.quads + mapped)
+    first = replace(trial, quads=(*trial.quads, *mapped))
     with EmbeddedStore(None) as store:
         store.replace_trials([first])
         assert as_stored <= graph_quads(store, g)
@@ -277,7 +264,7 @@ def test_concept_quads_are_written_once(store: GraphStore) -> None:
 def test_checksums_of_existing_graphs_only(
     store: GraphStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("trialgraph.store.CHECKSUM_BATCH", 3)  # several VALUES batches
+    monkeypatch.setattr("trialgraph.store.interface.CHECKSUM_BATCH", 3)  # several VALUES batches
     trials = [make_trial(f"NCT{i}") for i in range(7)]
     store.replace_trials(trials)
     missing = make_trial("NCT999").graph
@@ -403,7 +390,7 @@ def test_an_update_that_fails_halfway_writes_nothing(store: GraphStore) -> None:
         "LOAD <http://127.0.0.1:1/nothing.nt>"
     )
     with pytest.raises((OSError, RemoteStoreError, StoreError)):
-        store._update(update)  # type: ignore[attr-defined]
+        store._update(update)
     assert all_quads(store) == before
 
 
@@ -430,7 +417,7 @@ def test_recover_drops_exactly_the_incomplete_graphs(store: GraphStore) -> None:
     broken, no_checksum, untyped, uncounted = trials[2], trials[4], trials[5], trials[6]
     # a crash: the marker stays behind and some graphs are half written
     with pytest.raises(RuntimeError), store.writing():
-        store._update(  # type: ignore[attr-defined]
+        store._update(
             "DELETE DATA { "
             f"GRAPH {broken.graph} {{ {broken.quads[-2].subject} {broken.quads[-2].predicate} "
             f"{broken.quads[-2].object} . {broken.quads[1].subject} {broken.quads[1].predicate} "
@@ -454,6 +441,21 @@ def test_recover_drops_exactly_the_incomplete_graphs(store: GraphStore) -> None:
     assert store.write_marker() is None
     assert store.count_quads() == len(all_quads(store))  # the incomplete graphs are gone
     assert store.recover() == []
+
+
+def test_a_trial_graph_declares_its_distinct_quads_and_the_declaration() -> None:
+    """``with_quad_count`` states the size that ``recover`` verifies."""
+    trial = make_trial("NCT1", count=False)
+    counted = with_quad_count(trial.graph, [*trial.quads, trial.quads[0]])  # one repeated
+    assert counted[:-1] == trial.quads
+    n = Literal(str(len(trial.quads) + 1), datatype=STD.xsd_integer)
+    assert counted[-1] == Quad(trial.graph, TG.quadCount, n, trial.graph)
+    with EmbeddedStore(None) as store:
+        store.bulk_load([[replace(trial, quads=counted), make_trial("NCT2", count=False)]])
+        with pytest.raises(RuntimeError), store.writing():
+            raise RuntimeError("killed")
+        assert store.recover() == [make_trial("NCT2").graph.value]
+        assert set(store.checksums([trial.graph])) == {trial.graph.value}
 
 
 def test_recover_without_a_marker_changes_nothing(store: GraphStore) -> None:
@@ -619,5 +621,5 @@ def test_substitution_names_are_checked() -> None:
         remote.query("SELECT ?x {}", {"x }": Literal("a")})
 
 
-def test_trial_quads_protocol() -> None:
-    assert isinstance(make_trial("NCT1"), TrialQuads)
+def test_trial_graph_shape() -> None:
+    assert isinstance(make_trial("NCT1"), TrialGraph)

@@ -18,16 +18,16 @@ from functools import lru_cache
 from pyoxigraph import Literal, NamedNode, Quad
 
 from trialgraph import __version__
-from trialgraph.namespaces import STD, TG, expand, mint
+from trialgraph.namespaces import CONCEPTS_GRAPH, STD, TG, expand, mint
 from trialgraph.normalize.conditions import normalize_conditions
 from trialgraph.normalize.endpoints import classify_outcome, endpoint_concepts
 from trialgraph.normalize.model import Analyte, Condition, Criterion, Endpoint, Product, Target
 from trialgraph.normalize.products import normalize_product
 from trialgraph.normalize.targets import find_targets, resolve_target, target_synonyms
 from trialgraph.records import TrialRecord
-from trialgraph.store import CONCEPTS_GRAPH, ONTOLOGY_GRAPH
+from trialgraph.store import TrialGraph, with_quad_count
 
-__all__ = ["CONCEPTS_GRAPH", "ONTOLOGY_GRAPH", "MappedTrial", "map_record", "trial_graph"]
+__all__ = ["MappedTrial", "map_record", "trial_graph"]
 
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -37,14 +37,10 @@ _SIMPLE_DURATION = re.compile(r"P(\d+(?:\.\d+)?)([YMWD])")
 
 
 @dataclass(frozen=True, slots=True)
-class MappedTrial:
-    """The quads of one trial, its shared-concept quads, and what normalization found."""
+class MappedTrial(TrialGraph):
+    """A trial graph as the store takes it, with the normalized facts coverage counts."""
 
     trial_id: str
-    graph: NamedNode
-    checksum: str
-    quads: tuple[Quad, ...]
-    concept_quads: tuple[Quad, ...]
     endpoints: tuple[Endpoint, ...] = ()
     conditions: tuple[Condition, ...] = ()
     products: tuple[Product, ...] = ()
@@ -415,17 +411,15 @@ def map_record(
     w.text(graph, TG.sourceDigest, record.raw_digest)
     w.text(graph, TG.softwareVersion, __version__)
     w.add(graph, STD.generatedAtTime, Literal(when, datatype=STD.xsd_dateTime))
-    quads = list(dict.fromkeys(w.quads))
-    quads.append(Quad(graph, TG.quadCount, _int(len(quads) + 1), graph))
     if described is not None:
         described |= w.new
 
     return MappedTrial(
-        trial_id=tid,
         graph=graph,
         checksum=record.checksum,
-        quads=tuple(quads),
+        quads=with_quad_count(graph, w.quads),
         concept_quads=tuple(dict.fromkeys(w.concepts)),
+        trial_id=tid,
         endpoints=tuple(endpoints),
         conditions=conditions,
         products=tuple(products),

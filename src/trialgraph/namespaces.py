@@ -95,6 +95,14 @@ def mint(prefix: str, key: str) -> NamedNode:
     return NamedNode(prefixes()[prefix] + iri_key(key))
 
 
+#: The ontology's named graph.
+ONTOLOGY_GRAPH: Final = mint("graph", "ontology")
+#: The shared concepts graph: descriptions of the concepts trial graphs name.
+CONCEPTS_GRAPH: Final = mint("graph", "concepts")
+#: The graph holding a remote store's write-in-progress marker.
+STATUS_GRAPH: Final = mint("graph", "status")
+
+
 class _Terms(type):
     def __getattr__(cls, name: str) -> NamedNode:
         raise AttributeError(f"{name!r} is not a term of the trialgraph ontology")
@@ -181,10 +189,12 @@ class TG(metaclass=_Terms):
     sourceDigest = NamedNode(NS + "sourceDigest")
     softwareVersion = NamedNode(NS + "softwareVersion")
     quadCount = NamedNode(NS + "quadCount")
+    # store bookkeeping
+    writeInProgress = NamedNode(NS + "writeInProgress")
 
 
 class STD:
-    """Terms of standard vocabularies the mapping writes."""
+    """Terms of standard vocabularies the mapping and the store write."""
 
     rdf_type: Final = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
     label: Final = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
@@ -196,6 +206,7 @@ class STD:
     schema_url: Final = NamedNode("https://schema.org/url")
     generatedAtTime: Final = NamedNode("http://www.w3.org/ns/prov#generatedAtTime")
     wasDerivedFrom: Final = NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
+    versionInfo: Final = NamedNode("http://www.w3.org/2002/07/owl#versionInfo")
     xsd_string: Final = NamedNode("http://www.w3.org/2001/XMLSchema#string")
     xsd_integer: Final = NamedNode("http://www.w3.org/2001/XMLSchema#integer")
     xsd_date: Final = NamedNode("http://www.w3.org/2001/XMLSchema#date")

@@ -34,8 +34,7 @@ from pyoxigraph import Quad, RdfFormat, parse
 
 from trialgraph import __version__, defaults
 from trialgraph.coverage import Coverage
-from trialgraph.mapping import ONTOLOGY_GRAPH
-from trialgraph.namespaces import resource_dir
+from trialgraph.namespaces import ONTOLOGY_GRAPH, resource_dir
 from trialgraph.pipeline import EncodedBatch, IngestResult, Loader, Quarantine, map_encoded
 from trialgraph.records import KnownRecord, RawRecord, RecordError, TrialRecord
 from trialgraph.sources import iter_paths, read_changed

@@ -22,7 +22,7 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, parse, serialize
 from trialgraph.coverage import Coverage
 from trialgraph.mapping import MappedTrial, map_record, trial_graph
 from trialgraph.records import KnownDigests, KnownRecord, RawRecord, RecordError, TrialRecord
-from trialgraph.store import GraphStore, TrialQuads
+from trialgraph.store import GraphStore, TrialGraph
 
 #: How much of a record's text goes into its quarantine entry.
 EXCERPT_CHARS = 300
@@ -78,26 +78,17 @@ def _map_each(
         yield trial
 
 
-@dataclass(frozen=True, slots=True)
-class TrialGraph:
-    """A trial's quads as the store takes them (see :class:`trialgraph.store.TrialQuads`)."""
-
-    graph: NamedNode
-    checksum: str
-    quads: Sequence[Quad]
-    concept_quads: Sequence[Quad]
-
-
 @dataclass
 class EncodedBatch:
     """A mapped batch as N-Quads, to send from a worker process to the loading one.
 
-    pyoxigraph terms pickle slowly (seconds per thousand trials), N-Quads bytes do not, and
-    pyoxigraph parses them back in Rust. ``trials`` holds each trial's id, checksum and
-    number of graph quads, in the order its quads appear in the N-Quads; ``concepts`` holds
-    the batch's concept quads, each once. The trials' N-Quads are either ``nquads`` or,
-    when a worker shares a file system with the loading process, the file at ``path``:
-    tens of megabytes a batch need not pass through a pipe and two pickles.
+    pyoxigraph terms pickle slowly, N-Quads bytes do not, and pyoxigraph parses them back
+    in Rust. ``trials`` holds each :class:`~trialgraph.store.TrialGraph` but its quads:
+    its graph IRI, checksum and number of quads, in the order its quads appear in the
+    N-Quads; ``concepts`` holds the batch's concept quads, each once. The trials' N-Quads
+    are either ``nquads`` or, when a worker shares a file system with the loading process,
+    the file at ``path``: tens of megabytes a batch need not pass through a pipe and two
+    pickles.
     """
 
     trials: list[tuple[str, str, int]]
@@ -126,12 +117,11 @@ class EncodedBatch:
         concepts = list(parse(self.concepts, format=RdfFormat.N_QUADS))
         trials: list[TrialGraph] = []
         start = 0
-        for _, checksum, n in self.trials:
-            own = quads[start : start + n]
+        for graph, checksum, n in self.trials:
+            trials.append(
+                TrialGraph(NamedNode(graph), checksum, quads[start : start + n], concepts)
+            )
             start += n
-            graph = own[0].graph_name
-            assert isinstance(graph, NamedNode)
-            trials.append(TrialGraph(graph, checksum, own, concepts))
             concepts = []
         return trials
 
@@ -161,7 +151,7 @@ def map_encoded(
             fd, path = tempfile.mkstemp(suffix=".nq", dir=spool)
             out = stack.enter_context(open(fd, "wb"))  # noqa: PTH123 (a descriptor)
         for trial in _map_each(records, ingested_at, errors, coverage):
-            trials.append((trial.trial_id, trial.checksum, len(trial.quads)))
+            trials.append((trial.graph.value, trial.checksum, len(trial.quads)))
             out.write(_nquads(trial.quads))
             concepts.extend(trial.concept_quads)
         nquads = out.getvalue() if isinstance(out, io.BytesIO) else b""
@@ -281,7 +271,7 @@ class Loader:
         bytes, never becoming Python objects; otherwise it is decoded and :meth:`load` ed.
         """
         try:
-            graphs = [trial_graph(trial_id).value for trial_id, _, _ in batch.trials]
+            graphs = [graph for graph, _, _ in batch.trials]
             if not self.first_load or len(set(graphs)) < len(graphs) or self._loaded & set(graphs):
                 return self.load(batch.decode())
             concepts = [
@@ -296,12 +286,12 @@ class Loader:
         finally:
             batch.discard()
 
-    def load(self, batch: Sequence[TrialQuads]) -> int:
+    def load(self, batch: Sequence[TrialGraph]) -> int:
         """Write a batch of mapped trials; returns the number of records it stands for.
 
         A trial twice in the batch is written once, from its later record; both count.
         """
-        latest: dict[str, TrialQuads] = {}
+        latest: dict[str, TrialGraph] = {}
         for trial in batch:
             latest[trial.graph.value] = trial
         fresh: list[TrialGraph] = []

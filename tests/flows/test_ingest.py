@@ -42,7 +42,6 @@ from trialgraph.store import (
     CONCEPTS_GRAPH,
     MARKER_FILE,
     ONTOLOGY_GRAPH,
-    QUAD_COUNT,
     STATUS_GRAPH,
     EmbeddedStore,
     GraphStore,
@@ -127,7 +126,7 @@ def incomplete(quads: Iterable[Quad]) -> list[str]:
         whole = (
             TG.TrialGraph.value in own(qs, graph, RDF_TYPE)
             and len(own(qs, graph, TG.checksum)) == 1
-            and own(qs, graph, QUAD_COUNT) == [str(len(qs))]
+            and own(qs, graph, TG.quadCount) == [str(len(qs))]
         )
         if not whole:
             broken.append(str(graph))
