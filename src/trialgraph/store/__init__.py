@@ -36,6 +36,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from trialgraph import defaults
 from trialgraph.namespaces import CONCEPTS_GRAPH, ONTOLOGY_GRAPH, STATUS_GRAPH
 from trialgraph.store.embedded import EmbeddedStore, open_read_only, open_waiting
 from trialgraph.store.interface import GraphStore, StoreError, StoreLockedError, StoreNotFoundError
@@ -71,12 +72,12 @@ __all__ = [
 ]
 
 #: The default embedded store directory, unless ``TRIALGRAPH_STORE`` says otherwise.
-DEFAULT_STORE_DIR = "trialgraph-store"
+DEFAULT_STORE_DIR = defaults.STORE_DIR
 
 
 def default_store_dir() -> Path:
     """``$TRIALGRAPH_STORE``, else ``./trialgraph-store``."""
-    return Path(os.environ.get("TRIALGRAPH_STORE") or DEFAULT_STORE_DIR)
+    return Path(os.environ.get(defaults.STORE_ENV) or DEFAULT_STORE_DIR)
 
 
 def open_store(
