@@ -6,10 +6,10 @@ Each query file starts with ``#+`` header lines::
     #+ columns: trial, title
     #+ param: target (string, required) HGNC symbol, alias or name
 
-Parameters are bound as RDF terms in a ``VALUES`` block placed at the start of the query's
-outermost ``WHERE`` group, so they are in scope for every pattern and filter. The terms are
-serialized by pyoxigraph, never by string formatting, so a value holding quotes, braces or
-``} UNION {`` stays one literal and cannot change the query.
+Parameters are bound as RDF terms by :func:`trialgraph.sparql.bind`: a ``VALUES`` block at
+the start of the query's outermost ``WHERE`` group, so they are in scope for every pattern and
+filter. The terms are serialized by pyoxigraph, never by string formatting, so a value holding
+quotes, braces or ``} UNION {`` stays one literal and cannot change the query.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from typing import TextIO
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from trialgraph.namespaces import STD, resource_dir
+from trialgraph.sparql import BindingError, BindTerm, bind
 
 Term = NamedNode | BlankNode | Literal
 Row = Sequence[Term | Triple | None]
@@ -34,7 +35,6 @@ PARAM_TYPES = ("string", "integer", "iri", "duration")
 _PARAM = re.compile(
     r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*\((?P<type>\w+)(?:\s*,\s*(?P<opt>[^)]*))?\)\s*(?P<doc>.*)$"
 )
-_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 
 
 class QueryError(ValueError):
@@ -50,7 +50,7 @@ class Param:
     default: str | None
     description: str
 
-    def term(self, value: str) -> Term:
+    def term(self, value: str) -> BindTerm:
         """The RDF term a value given on the command line stands for."""
         if self.type == "integer":
             if not re.fullmatch(r"[+-]?\d+", value.strip()):
@@ -91,20 +91,20 @@ class NamedQuery:
             raise QueryError(
                 f"query {self.name} has no parameter {unknown[0]!r} (its parameters: {names})"
             )
-        bindings: list[str] = []
+        terms: list[BindTerm] = []
         for param in self.params:
             value = values.get(param.name, param.default)
             if value is None:
                 raise QueryError(
                     f"query {self.name} needs --param {param.name}=VALUE ({param.description})"
                 )
-            bindings.append(f"VALUES ?{param.name} {{ {param.term(value)} }}")
-        if not bindings:
+            terms.append(param.term(value))
+        if not terms:
             return self.text
-        where = _WHERE.search(self.text)
-        if where is None:
-            raise QueryError(f"query {self.name} has parameters but no WHERE {{ to bind them in")
-        return self.text[: where.end()] + " " + " ".join(bindings) + self.text[where.end() :]
+        try:
+            return bind(self.text, [p.name for p in self.params], [terms])
+        except BindingError as error:
+            raise QueryError(f"query {self.name}: {error}") from error
 
 
 def parse_query(path: Path, text: str) -> NamedQuery:

@@ -144,7 +144,13 @@ def test_subgraph_by_target(seed_store: EmbeddedStore, name: str) -> None:
 
 @pytest.mark.parametrize(
     ("name", "node"),
-    [("PD-1", "target:PDCD1"), ("CD279", "target:PDCD1"), ("CLDN18", "target:CLDN18.2")],
+    [
+        ("PD-1", "target:PDCD1"),
+        ("CD279", "target:PDCD1"),
+        ("CLDN18", "target:CLDN18.2"),
+        ("target:CLDN18", "target:CLDN18.2"),
+        ("https://w3id.org/trialgraph/target/CLDN18", "target:CLDN18.2"),
+    ],
 )
 def test_subgraph_by_target_synonym_or_parent_gene(
     seed_store: EmbeddedStore, name: str, node: str
@@ -199,6 +205,43 @@ def test_filters_find_the_same_trials_on_a_served_store(
     for condition in ("Pancreatic Cancer", "MONDO:0009831"):
         found = select_trials(remote, condition=condition)
         assert found and found == select_trials(seed_store, condition=condition), condition
+
+
+class SparqlOnlyStore:
+    """A store that takes query text only, and keeps what it was sent."""
+
+    def __init__(self, store: EmbeddedStore) -> None:
+        self.store = store
+        self.sent: list[str] = []
+
+    def query(self, sparql: str) -> Any:
+        self.sent.append(sparql)
+        return self.store.query(sparql)
+
+
+def test_the_target_filter_binds_the_catalogue_lookup(seed_store: EmbeddedStore) -> None:
+    store = SparqlOnlyStore(seed_store)
+    assert select_trials(store, target="target:MSLN") == select_trials(seed_store, target="MSLN")
+    lookup = catalogue()["trials-by-target"].text
+    body = lookup[lookup.index("WHERE {") + len("WHERE {") :]
+    (sent,) = store.sent
+    assert sent.endswith(body)
+    assert ' VALUES ?target { "target:MSLN" <https://w3id.org/trialgraph/target/MSLN> }' in sent
+    # the catalogue's own parameter is a text, which never takes the IRI route
+    text = catalogue()["trials-by-target"].bind(
+        {"target": "https://w3id.org/trialgraph/target/MSLN"}
+    )
+    result = seed_store.query(text)
+    assert isinstance(result, SelectResult) and not list(result.rows)
+
+
+def test_every_filter_binds_before_it_queries(seed_store: EmbeddedStore) -> None:
+    store = SparqlOnlyStore(seed_store)
+    trials = select_trials(seed_store, condition="Pancreatic Cancer")
+    assert trials
+    graph = project(store, condition="pancreatic cancer", trials=trials, kinds={"trial"})
+    assert sorted(graph.nodes[n]["iri"] for n in graph) == trials
+    assert not any("%" in sent for sent in store.sent)
 
 
 def test_subgraph_by_construct(seed_store: EmbeddedStore) -> None:

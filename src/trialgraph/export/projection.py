@@ -15,14 +15,18 @@ ontology property they come from); ``measures`` edges also carry ``role``, ``dur
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Final, Protocol
 
 import networkx as nx
 from pyoxigraph import Literal, NamedNode, Triple
 
 from trialgraph.namespaces import TG, compress, expand, mint, prefixes
+from trialgraph.queries import NamedQuery, load_query
+from trialgraph.sparql import BindTerm, bind
 
 #: Node kinds, in the order legends list them.
 KINDS: Final = ("trial", "product", "target", "condition", "endpoint", "criteria")
@@ -46,19 +50,10 @@ class ExportError(ValueError):
     """A subgraph was asked for that the store cannot give (nothing matches, bad query)."""
 
 
-class SelectRows(Protocol):
-    """What a SELECT answer offers: variable names and rows of terms."""
-
-    @property
-    def variables(self) -> list[str]: ...
-    @property
-    def rows(self) -> Iterator[tuple[Any, ...]]: ...
-
-
 class Queryable(Protocol):
     """The part of :class:`trialgraph.store.GraphStore` the projection uses."""
 
-    def query(self, sparql: str, substitutions: Mapping[str, Any] | None = None) -> Any: ...
+    def query(self, sparql: str) -> Any: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +89,6 @@ _TRIALS = (
        (SAMPLE(?status_) AS ?status)
        (GROUP_CONCAT(DISTINCT ?phase_; separator="; ") AS ?phase)
 WHERE {
-  %VALUES%
   ?t a tg:Trial .
   OPTIONAL { ?t rdfs:label ?title_ }
   OPTIONAL { ?t tg:nctId ?nct_ }
@@ -136,7 +130,6 @@ _TRIAL_EDGES = (
     _PROLOGUE
     + """SELECT ?t ?rel ?o
 WHERE {
-  %VALUES%
   VALUES (?p ?rel) {
     (tg:testsProduct "tests") (tg:studiesDisease "studies") (tg:hasTarget "names_target")
   }
@@ -149,7 +142,6 @@ _AIMS_AT = (
     _PROLOGUE
     + """SELECT DISTINCT ?p ?x
 WHERE {
-  %VALUES%
   ?t a tg:Trial ; tg:testsProduct ?p .
   ?p tg:aimsAt ?x .
 }
@@ -161,7 +153,6 @@ _MEASURES = (
     + """SELECT ?t ?o ?e (SAMPLE(?role_) AS ?role) (SAMPLE(?duration_) AS ?duration)
        (SAMPLE(?code_) AS ?code)
 WHERE {
-  %VALUES%
   ?t a tg:Trial ; tg:hasOutcome ?o .
   ?o tg:endpoint ?e .
   OPTIONAL { ?e skos:notation ?code_ }
@@ -177,7 +168,6 @@ _ASSESSED_BY = (
     + """SELECT ?t ?c (GROUP_CONCAT(DISTINCT ?role_; separator="; ") AS ?role)
        (GROUP_CONCAT(DISTINCT ?code_; separator="; ") AS ?endpoints)
 WHERE {
-  %VALUES%
   ?t a tg:Trial ; tg:hasOutcome ?o .
   ?o tg:assessedBy ?c .
   OPTIONAL { ?o tg:role ?role_ }
@@ -187,39 +177,17 @@ GROUP BY ?t ?c
 """
 )
 
-# The filters find the few concepts named first, in a subselect that holds the parameters
-# (%PARAMS%), then their trials once per concept with LATERAL (SPARQL 1.2, which Oxigraph
-# runs): as a plain join, the trial pattern (or a path such as ``tg:isoformOf?``) would be
-# evaluated over the whole store first.
-_BY_TARGET = (
-    _PROLOGUE
-    + """SELECT DISTINCT ?t
-WHERE {
-  {
-    SELECT DISTINCT ?x
-    WHERE {
-      %PARAMS%
-      # a target by its own name or IRI, or by those of the gene it is an isoform of
-      { ?x a tg:Target . BIND(?x AS ?m) }
-      UNION
-      { ?x a tg:Target ; tg:isoformOf ?m }
-      ?m tg:symbol|tg:curie|rdfs:label|skos:altLabel ?name .
-      FILTER(STR(?m) = STR(?qiri) || LCASE(STR(?name)) = LCASE(STR(?q)))
-    }
-  }
-  LATERAL { ?t a tg:Trial ; tg:hasTarget ?x . }
-}
-"""
-)
-
+# The diseases named are found first, in a subselect that sees the bound ?q and ?qiri through
+# LATERAL (SPARQL 1.2, which Oxigraph runs), then their trials once per disease: as a plain
+# join, the trial pattern would be evaluated over the whole store first. Unlike the
+# catalogue's trials-by-condition, this does not match a condition's text as written.
 _BY_CONDITION = (
     _PROLOGUE
     + """SELECT DISTINCT ?t
 WHERE {
-  {
-    SELECT DISTINCT ?d
+  LATERAL {
+    SELECT DISTINCT ?d ?q ?qiri
     WHERE {
-      %PARAMS%
       ?d a tg:Disease .
       LATERAL {
         OPTIONAL { ?d tg:curie ?curie }
@@ -234,7 +202,7 @@ WHERE {
 """
 )
 
-_KNOWN_TRIALS = _PROLOGUE + "SELECT ?t WHERE { %VALUES% ?t a tg:Trial . }\n"
+_KNOWN_TRIALS = _PROLOGUE + "SELECT ?t WHERE { ?t a tg:Trial . }\n"
 
 
 # ---------------------------------------------------------------------------------------
@@ -272,32 +240,23 @@ def _text(term: object) -> str:
     return ""
 
 
-def _rows(store: Queryable, sparql: str, **bindings: Any) -> Iterator[tuple[Any, ...]]:
-    result = store.query(sparql, bindings or None)
-    rows = getattr(result, "rows", None)
+def _rows(store: Queryable, sparql: str) -> Iterator[tuple[Any, ...]]:
+    rows = getattr(store.query(sparql), "rows", None)
     if rows is None:
         raise ExportError("expected a SELECT result from the store")
     yield from rows
 
 
-def _values_blocks(trials: Sequence[str] | None) -> Iterator[str]:
-    """``VALUES ?t { ... }`` blocks for the trial IRIs, or one empty string for all trials.
-
-    IRIs are written by pyoxigraph (``str(NamedNode)``), which validates and escapes them.
-    """
-    if trials is None:
-        yield ""
-        return
-    for start in range(0, len(trials), VALUES_BATCH):
-        chunk = trials[start : start + VALUES_BATCH]
-        yield "VALUES ?t { " + " ".join(str(NamedNode(t)) for t in chunk) + " }"
-
-
 def _batched(
     store: Queryable, template: str, trials: Sequence[str] | None
 ) -> Iterator[tuple[Any, ...]]:
-    for block in _values_blocks(trials):
-        yield from _rows(store, template.replace("%VALUES%", block))
+    """The rows of ``template`` for the trials, :data:`VALUES_BATCH` at a time (all if None)."""
+    if trials is None:
+        yield from _rows(store, template)
+        return
+    for start in range(0, len(trials), VALUES_BATCH):
+        chunk = trials[start : start + VALUES_BATCH]
+        yield from _rows(store, bind(template, ["t"], [(NamedNode(t),) for t in chunk]))
 
 
 def _as_iri(text: str) -> str:
@@ -324,16 +283,37 @@ def trial_iri(name: str) -> str:
     return mint("trial", name).value
 
 
-def _matching(store: Queryable, sparql: str, value: str) -> set[str]:
-    """Trials a filter query finds for a name; the name is bound where the query says.
+@cache
+def _lookup(name: str) -> NamedQuery:
+    return load_query(name)
 
-    The terms are written by pyoxigraph (``str(Literal)``, escaped), never pasted in as
-    syntax; a ``VALUES`` block inside the subselect binds them for an embedded store and a
-    remote server alike.
+
+def _named(value: str) -> list[tuple[BindTerm]]:
+    """Rows binding a lookup's parameter: the name, and the node IRI it denotes, if any.
+
+    The IRI row finds the concept by identity (a CURIE such as ``target:MSLN``, or an IRI).
     """
+    rows: list[tuple[BindTerm]] = [(Literal(value),)]
+    with suppress(ValueError):  # not an IRI, so no node has it
+        rows.append((NamedNode(_as_iri(value)),))
+    return rows
+
+
+def _by_target(store: Queryable, value: str) -> set[str]:
+    """Trials the catalogue's ``trials-by-target`` finds for a target's name or IRI."""
+    query = _lookup("trials-by-target")
+    (param,) = query.params
+    column = query.columns.index("trial")
+    sparql = bind(query.text, [param.name], _named(value.strip()))
+    ids = (row[column] for row in _rows(store, sparql))
+    return {_TRIAL_NS + i.value for i in ids if isinstance(i, Literal) and i.value}
+
+
+def _by_condition(store: Queryable, value: str) -> set[str]:
+    """Trials that study a disease named by its label, CURIE or IRI, ignoring case."""
     q, qiri = Literal(value.strip()), Literal(_as_iri(value.strip()))
-    bound = sparql.replace("%PARAMS%", f"VALUES (?q ?qiri) {{ ({q} {qiri}) }}")
-    return {row[0].value for row in _rows(store, bound) if isinstance(row[0], NamedNode)}
+    sparql = bind(_BY_CONDITION, ["q", "qiri"], [(q, qiri)])
+    return {row[0].value for row in _rows(store, sparql) if isinstance(row[0], NamedNode)}
 
 
 def _construct_nodes(store: Queryable, construct: str) -> set[str]:
@@ -371,9 +351,9 @@ def select_trials(
         chosen = found if chosen is None else chosen & found
 
     if target is not None:
-        narrow(_matching(store, _BY_TARGET, target), f"target {target!r}")
+        narrow(_by_target(store, target), f"target {target!r}")
     if condition is not None:
-        narrow(_matching(store, _BY_CONDITION, condition), f"condition {condition!r}")
+        narrow(_by_condition(store, condition), f"condition {condition!r}")
     if trials is not None:
         wanted = sorted({trial_iri(t) for t in trials})
         known = {row[0].value for row in _batched(store, _KNOWN_TRIALS, wanted)}
@@ -441,53 +421,75 @@ def project(
     graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     if chosen == [] and construct_nodes is None:
         return graph
-
     # edges first: they decide which concept nodes belong to the projection
-    trial_rows = chosen != []
-    if trial_rows:
-        for t, rel, o in _batched(store, _TRIAL_EDGES, chosen):
-            if isinstance(t, NamedNode) and isinstance(o, NamedNode):
-                _edge(graph, node_id(t.value), node_id(o.value), rel.value, rel.value)
-        for t, o, e, role, duration, code in _batched(store, _MEASURES, chosen):
-            if isinstance(t, NamedNode) and isinstance(e, NamedNode):
-                outcome = node_id(o.value) if isinstance(o, NamedNode) else ""
-                _edge(
-                    graph,
-                    node_id(t.value),
-                    node_id(e.value),
-                    "measures",
-                    f"measures|{outcome}|{_text(code) or node_id(e.value)}",
-                    role=_text(role),
-                    duration=_text(duration),
-                    outcome=outcome,
-                )
-        for t, c, role, endpoints in _batched(store, _ASSESSED_BY, chosen):
-            if isinstance(t, NamedNode) and isinstance(c, NamedNode):
-                _edge(
-                    graph,
-                    node_id(t.value),
-                    node_id(c.value),
-                    "assessed_by",
-                    "assessed_by",
-                    role=_text(role),
-                    endpoints=_text(endpoints),
-                )
-    for p, x in _batched(store, _AIMS_AT, chosen if trial_rows else None):
+    if chosen != []:
+        _add_trial_edges(graph, store, chosen)
+    _add_aims_at(graph, store, chosen or None)
+    if chosen != []:
+        _add_trial_nodes(graph, store, chosen)
+    _describe_concepts(graph, store)
+    _keep_only(graph, keep, construct_nodes)
+    return graph
+
+
+def _add_trial_edges(
+    graph: nx.MultiDiGraph[str], store: Queryable, chosen: Sequence[str] | None
+) -> None:
+    """The edges from the trials (all if ``chosen`` is None) to the concepts they name."""
+    for t, rel, o in _batched(store, _TRIAL_EDGES, chosen):
+        if isinstance(t, NamedNode) and isinstance(o, NamedNode):
+            _edge(graph, node_id(t.value), node_id(o.value), rel.value, rel.value)
+    for t, o, e, role, duration, code in _batched(store, _MEASURES, chosen):
+        if isinstance(t, NamedNode) and isinstance(e, NamedNode):
+            outcome = node_id(o.value) if isinstance(o, NamedNode) else ""
+            _edge(
+                graph,
+                node_id(t.value),
+                node_id(e.value),
+                "measures",
+                f"measures|{outcome}|{_text(code) or node_id(e.value)}",
+                role=_text(role),
+                duration=_text(duration),
+                outcome=outcome,
+            )
+    for t, c, role, endpoints in _batched(store, _ASSESSED_BY, chosen):
+        if isinstance(t, NamedNode) and isinstance(c, NamedNode):
+            _edge(
+                graph,
+                node_id(t.value),
+                node_id(c.value),
+                "assessed_by",
+                "assessed_by",
+                role=_text(role),
+                endpoints=_text(endpoints),
+            )
+
+
+def _add_aims_at(
+    graph: nx.MultiDiGraph[str], store: Queryable, chosen: Sequence[str] | None
+) -> None:
+    """The products of the trials (all if ``chosen`` is None) and the targets they aim at."""
+    for p, x in _batched(store, _AIMS_AT, chosen):
         if isinstance(p, NamedNode) and isinstance(x, NamedNode):
             _edge(graph, node_id(p.value), node_id(x.value), "aims_at", "aims_at")
 
-    # then node attributes
-    if trial_rows:
-        for t, title, nct, status, phase in _batched(store, _TRIALS, chosen):
-            if not isinstance(t, NamedNode):
-                continue
-            ident = node_id(t.value)
-            graph.add_node(
-                ident,
-                **_trial_attrs(
-                    t.value, ident, _text(title), _text(nct), _text(status), _text(phase)
-                ),
-            )
+
+def _add_trial_nodes(
+    graph: nx.MultiDiGraph[str], store: Queryable, chosen: Sequence[str] | None
+) -> None:
+    """The trials' own attributes (all trials if ``chosen`` is None)."""
+    for t, title, nct, status, phase in _batched(store, _TRIALS, chosen):
+        if not isinstance(t, NamedNode):
+            continue
+        ident = node_id(t.value)
+        graph.add_node(
+            ident,
+            **_trial_attrs(t.value, ident, _text(title), _text(nct), _text(status), _text(phase)),
+        )
+
+
+def _describe_concepts(graph: nx.MultiDiGraph[str], store: Queryable) -> None:
+    """Attributes for the concept nodes the edges reached; a minimal one for the rest."""
     for row in _rows(store, _CONCEPTS):
         n, kind, label, curie, symbol, code, category, subtype, modality = row
         if not isinstance(n, NamedNode):
@@ -514,17 +516,19 @@ def project(
                 url=link(own) or "",
             ),
         )
-
-    # nodes reached only by an edge but never described get a minimal description
     for ident, data in graph.nodes(data=True):
         if "label" not in data:
             data.update(_attrs(label=ident, curie=ident, iri=_as_iri(ident)))
 
+
+def _keep_only(
+    graph: nx.MultiDiGraph[str], kinds: set[str], construct_nodes: set[str] | None
+) -> None:
+    """Drop the nodes not of ``kinds`` and, with a CONSTRUCT filter, those it did not name."""
     if construct_nodes is not None:
         wanted = {node_id(n) for n in construct_nodes}
         graph.remove_nodes_from([n for n in list(graph) if n not in wanted])
-    graph.remove_nodes_from([n for n, d in graph.nodes(data=True) if d.get("kind") not in keep])
-    return graph
+    graph.remove_nodes_from([n for n, d in graph.nodes(data=True) if d.get("kind") not in kinds])
 
 
 def _trial_attrs(
