@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from pyoxigraph import (
@@ -20,12 +20,11 @@ from pyoxigraph import (
     RdfFormat,
     Store,
     Triple,
-    Variable,
 )
 
 from trialgraph.store import recovery
 from trialgraph.store.interface import GraphStore, StoreError, StoreLockedError, StoreNotFoundError
-from trialgraph.store.sparql import QueryResult, Term, select_rows
+from trialgraph.store.sparql import QueryResult, select_rows
 from trialgraph.store.trial import TrialGraph
 
 log = logging.getLogger(__name__)
@@ -77,16 +76,8 @@ class EmbeddedStore(GraphStore):
         if not self.writable:
             raise StoreError(f"store {self.path} was opened for reading")
 
-    def query(self, sparql: str, substitutions: Mapping[str, Term] | None = None) -> QueryResult:
-        """Run a query with the union of all graphs as its default graph.
-
-        ``substitutions`` (variable name → term) go through pyoxigraph's substitutions;
-        the variable must be in the SELECT projection.
-        """
-        subs = {Variable(k.lstrip("?$")): v for k, v in (substitutions or {}).items()}
-        result = self._store.query(
-            sparql, use_default_graph_as_union=True, substitutions=subs or None
-        )
+    def _query(self, sparql: str) -> QueryResult:
+        result = self._store.query(sparql, use_default_graph_as_union=True)
         if isinstance(result, QuerySolutions):
             return select_rows(result)
         if isinstance(result, QueryBoolean):

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Self
 from pyoxigraph import Literal, NamedNode, Quad
 
 from trialgraph.namespaces import ONTOLOGY_GRAPH, TG
+from trialgraph.sparql import BindTerm, bind
 from trialgraph.store import recovery, sparql
-from trialgraph.store.sparql import QueryResult, SelectResult, Term
+from trialgraph.store.sparql import QueryResult, SelectResult
 from trialgraph.store.trial import TrialGraph
 
 if TYPE_CHECKING:
@@ -48,9 +49,19 @@ class GraphStore(ABC):
     _depth: int = 0  # nesting of writing() blocks
 
     # primitives -------------------------------------------------------------------------
+    def query(
+        self, sparql: str, substitutions: Mapping[str, BindTerm] | None = None
+    ) -> QueryResult:
+        """Run a query over the union of all graphs, binding ``substitutions`` (name → term)
+        the one way queries are bound (:func:`trialgraph.sparql.bind`)."""
+        if substitutions:
+            names = [name.lstrip("?$") for name in substitutions]
+            sparql = bind(sparql, names, [tuple(substitutions.values())])
+        return self._query(sparql)
+
     @abstractmethod
-    def query(self, sparql: str, substitutions: Mapping[str, Term] | None = None) -> QueryResult:
-        """Run a query over the union of all graphs, binding ``substitutions`` (name → term)."""
+    def _query(self, sparql: str) -> QueryResult:
+        """Run a query text as it is, with the union of all graphs as its default graph."""
 
     @abstractmethod
     def _update(self, sparql: str) -> None:

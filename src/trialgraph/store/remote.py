@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from pyoxigraph import (
@@ -34,7 +33,6 @@ from trialgraph.store.sparql import (
     STATUS_QUERY,
     QueryResult,
     SelectResult,
-    Term,
     select_rows,
     status_update,
 )
@@ -135,15 +133,12 @@ class RemoteStore(GraphStore):
             time.sleep(delay)
             attempt += 1
 
-    def query(self, sparql: str, substitutions: Mapping[str, Term] | None = None) -> QueryResult:
+    def _query(self, sparql: str) -> QueryResult:
         """Run a query on the server (whose default graph should be the union of graphs).
 
-        ``substitutions`` are bound with a trailing ``VALUES`` clause (see
-        :func:`_with_values`). SELECT and ASK come back as SPARQL JSON results, parsed
-        into pyoxigraph terms; CONSTRUCT and DESCRIBE as N-Triples.
+        SELECT and ASK come back as SPARQL JSON results, parsed into pyoxigraph terms;
+        CONSTRUCT and DESCRIBE as N-Triples.
         """
-        if substitutions:
-            sparql = _with_values(sparql, substitutions)
         content_type, body = self._request(
             self.query_url,
             sparql.encode("utf-8"),
@@ -198,25 +193,3 @@ class RemoteStore(GraphStore):
 
     def close(self) -> None:
         """Nothing to release: every request opens its own connection."""
-
-
-def _with_values(sparql: str, substitutions: Mapping[str, Term]) -> str:
-    """Bind variables by appending a trailing ``VALUES`` clause to the query.
-
-    SPARQL 1.1 allows one ``VALUES`` block after the solution modifiers of any query
-    (``Query ::= Prologue ( SelectQuery | ... ) ValuesClause``); it joins with the
-    query's solutions, which restricts each variable to its bound term. The terms are
-    written by pyoxigraph (N-Triples syntax, escaped), so no user text is ever pasted into
-    the query as syntax. A newline goes first in case the query ends in a ``#`` comment.
-    Limits: the query must not have its own trailing ``VALUES`` block, and (as for
-    pyoxigraph's substitutions) the variable should be in the projection.
-    """
-    names = []
-    for name in substitutions:
-        bare = name.lstrip("?$")
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", bare):
-            raise ValueError(f"not a SPARQL variable name: {name!r}")
-        names.append(bare)
-    variables = " ".join(f"?{n}" for n in names)
-    terms = " ".join(str(t) for t in substitutions.values())
-    return f"{sparql}\nVALUES ({variables}) {{ ({terms}) }}\n"
