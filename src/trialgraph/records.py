@@ -73,6 +73,20 @@ class MeshTerm:
     term: str
 
 
+class _Memo:
+    """Values derived from a :class:`TrialRecord`'s fields, computed when first asked for.
+
+    The record's fields never change, so a derived value never goes stale; each record gets
+    its own memo (``dataclasses.replace`` and unpickling included), and pickling carries what
+    it holds, so a record parsed in one process is not checksummed again in another.
+    """
+
+    __slots__ = ("checksum",)
+
+    def __init__(self) -> None:
+        self.checksum = ""
+
+
 @dataclass(frozen=True, slots=True)
 class TrialRecord:
     """One trial registry record, parsed and text-normalized but not yet interpreted.
@@ -109,7 +123,7 @@ class TrialRecord:
     other_ids: tuple[str, ...] = ()
     #: digest of the record's raw bytes as read (see :func:`raw_digest`); not content
     raw_digest: str = field(default="", repr=False, compare=False)
-    _checksum: str = field(default="", init=False, repr=False, compare=False)
+    _memo: _Memo = field(default_factory=_Memo, init=False, repr=False, compare=False)
 
     @property
     def trial_id(self) -> str:
@@ -140,39 +154,29 @@ class TrialRecord:
         the record was read from.
 
         Two exports of the same record under different file names have the same checksum,
-        so re-ingesting a nightly export with a new name writes nothing.
+        so re-ingesting a nightly export with a new name writes nothing. Triage and mapping
+        both ask for it: it is computed once per record and kept in the record's memo.
         """
-        if not self._checksum:
-            content = self.to_dict()
-            for key in ("source", "location", "format"):
-                content.pop(key)
-            text = json.dumps(content, sort_keys=True, ensure_ascii=False)
-            digest = hashlib.sha256(_version_tag() + text.encode()).hexdigest()
-            object.__setattr__(self, "_checksum", digest)
-        return self._checksum
+        memo = self._memo
+        if not memo.checksum:
+            memo.checksum = _content_checksum(self)
+        return memo.checksum
 
     def to_dict(self) -> dict[str, Any]:
         """The record as plain JSON-ready data (tuples become lists)."""
         data: dict[str, Any] = _plain(self)
-        data.pop("_checksum")
+        data.pop("_memo")
         data.pop("raw_digest")
         return data
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TrialRecord:
-        """Rebuild a record from :meth:`to_dict` output."""
-        values = dict(data)
-        values.pop("_checksum", None)
-        values["interventions"] = tuple(
-            Intervention(**{**i, "other_names": tuple(i.get("other_names", ()))})
-            for i in values.get("interventions", ())
-        )
-        values["outcomes"] = tuple(Outcome(**o) for o in values.get("outcomes", ()))
-        for key in ("mesh_conditions", "mesh_interventions"):
-            values[key] = tuple(MeshTerm(**m) for m in values.get(key, ()))
-        for key in ("conditions", "keywords", "phases", "collaborators", "other_ids"):
-            values[key] = tuple(values.get(key, ()))
-        return cls(**values)
+
+def _content_checksum(record: TrialRecord) -> str:
+    """:attr:`TrialRecord.checksum`, computed."""
+    content = record.to_dict()
+    for key in ("source", "location", "format"):
+        content.pop(key)
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(_version_tag() + text.encode()).hexdigest()
 
 
 def _plain(value: Any) -> Any:
