@@ -121,7 +121,8 @@ class TrialRecord:
     primary_completion_date: str = ""
     completion_date: str = ""
     other_ids: tuple[str, ...] = ()
-    #: digest of the record's raw bytes as read (see :func:`raw_digest`); not content
+    #: digest of the raw bytes the record was parsed from (see :func:`raw_digest`), given by
+    #: the reader that parses them; ``""`` for records read as part of a larger document
     raw_digest: str = field(default="", repr=False, compare=False)
     _memo: _Memo = field(default_factory=_Memo, init=False, repr=False, compare=False)
 
@@ -260,48 +261,22 @@ class KnownRecord:
 
 @dataclass(frozen=True, slots=True)
 class RawRecord:
-    """A record read but not parsed yet, whose raw bytes are not those of a stored record.
+    """A record split from its input and hashed, but not parsed yet.
 
-    Where to parse it is the reader's caller's choice: a first load parses records on the
-    workers that map them, so that the process reading the files only splits and hashes
-    them. ``reader`` is a :func:`functools.partial` of a module-level function, so a raw
-    record pickles to a worker process with its bytes.
+    Readers yield one for each record they can split without parsing it;
+    :func:`trialgraph.sources.base.resolve` passes it on when its digest is not that of a
+    stored record. Where to parse it is then the caller's choice: a first load parses records
+    on the workers that map them, so that the process reading the files only splits and
+    hashes them. ``reader`` parses the raw bytes into a record carrying the digest it is
+    given; it is a :func:`functools.partial` of a module-level function, so a raw record
+    pickles to a worker process with its bytes.
     """
 
     source: str
     location: str
     digest: str
-    reader: Callable[[], ReadResult] = field(repr=False, compare=False)
+    reader: Callable[[str], ReadResult] = field(repr=False, compare=False)
 
     def parse(self) -> ReadResult:
         """The parsed record, carrying :attr:`digest`, or the error that stopped it."""
-        return with_digest(self.reader(), self.digest)
-
-
-def from_raw(
-    digest: str,
-    parse: Callable[[], ReadResult],
-    known: KnownDigests | None,
-    source: str,
-    location: str,
-) -> ReadResult | KnownRecord | RawRecord:
-    """The record behind raw bytes whose :func:`raw_digest` is ``digest``.
-
-    Without ``known``, ``parse()``: a parsed record carrying the digest (stored with its
-    trial for the next run to compare). With ``known``, nothing is parsed: a
-    :class:`KnownRecord` when ``known`` holds the digest, else a :class:`RawRecord`.
-    """
-    if known is None:
-        return with_digest(parse(), digest)
-    raw = RawRecord(source, location, digest, parse)
-    if digest in known:
-        return KnownRecord(source, location, digest, raw.parse)
-    return raw
-
-
-def with_digest(result: ReadResult, digest: str) -> ReadResult:
-    """``result``, a record read from raw bytes whose :func:`raw_digest` is ``digest``,
-    carrying it (an error is returned as it is)."""
-    if isinstance(result, TrialRecord):
-        object.__setattr__(result, "raw_digest", digest)  # set once, as it is built
-    return result
+        return self.reader(self.digest)
