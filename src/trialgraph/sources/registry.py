@@ -61,9 +61,8 @@ def read_stream(stream: BinaryIO, source: str, head: bytes) -> Iterator[Piece]:
     try:
         fmt = _recognize(head)
     except UnreadableContent as error:
-        yield RecordError(source, "", str(error), decode(head[:200]).strip()[:200])
-        return
-    yield from fmt.read(stream, source, head)
+        return iter((RecordError(source, "", str(error), decode(head[:200]).strip()[:200]),))
+    return fmt.read(stream, source, head)
 
 
 def _recognize(head: bytes) -> Format:
