@@ -11,14 +11,15 @@ import json
 import pickle
 import shutil
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 
 from tests.conftest import FIXED_TIME
 from trialgraph import records as records_module
 from trialgraph.pipeline import Loader, map_batch
-from trialgraph.records import KnownRecord, RawRecord, RecordError, TrialRecord
-from trialgraph.sources import read_changed, read_sources
+from trialgraph.records import KnownRecord, RawRecord, ReadResult, RecordError, TrialRecord
+from trialgraph.sources import ctgov_csv, ctgov_json, plaintext, read_changed, read_sources
 from trialgraph.store import EmbeddedStore
 
 DATA = Path(__file__).parent / "data"
@@ -207,3 +208,45 @@ def test_a_new_graph_version_remaps_every_record(
         assert not any(isinstance(r, KnownRecord) for r in again)
         triage = Loader(store).triage([r for r in again if not isinstance(r, RecordError)])
         assert (len(triage.todo), triage.unchanged) == (len(records), 0)
+
+
+def _never(*args: object) -> ReadResult:
+    raise AssertionError(f"parsed a record whose raw digest is known: {args[1:3]}")
+
+
+PARSERS = [(ctgov_json, "study_record"), (ctgov_csv, "_record"), (plaintext, "parse")]
+
+
+def test_no_reader_parses_a_known_record(
+    files: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """JSON Lines, CSV rows, plaintext files and one-study documents: none is parsed."""
+    with EmbeddedStore(tmp_path / "store") as store:
+        load(store, files)
+        known = store.source_digests()
+    for module, name in PARSERS:
+        monkeypatch.setattr(module, name, _never)
+    again = list(read_changed([str(p) for p in files], known))
+    assert {r.source for r in again} == {str(p) for p in files}
+    assert all(isinstance(r, KnownRecord) for r in again)
+
+
+def test_a_first_load_parses_only_documents_where_it_reads(
+    files: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lines, rows and plaintext files are split and hashed; their parsing is left to the
+    workers. A document is parsed, as only then is it known how many studies it holds."""
+    calls: list[str] = []
+    for module, name in PARSERS:
+        parser = getattr(module, name)
+
+        def counting(*args: Any, _parser: Any = parser, _name: str = name) -> ReadResult:
+            calls.append(_name)
+            return cast("ReadResult", _parser(*args))
+
+        monkeypatch.setattr(module, name, counting)
+    items = list(read_changed([str(p) for p in files], frozenset()))
+    documents = [r for r in items if isinstance(r, TrialRecord)]
+    assert [Path(r.source).name for r in documents] == ["study-0.json", "study-1.json"]
+    assert calls == ["study_record", "study_record"]  # the two documents, nothing else
+    assert all(isinstance(r, RawRecord) for r in items if not isinstance(r, TrialRecord))

@@ -70,6 +70,20 @@ class MeshTerm:
     term: str
 
 
+class _Memo:
+    """Values derived from a :class:`TrialRecord`'s fields, computed when first asked for.
+
+    The record's fields never change, so a derived value never goes stale; each record gets
+    its own memo (``dataclasses.replace`` and unpickling included), and pickling carries what
+    it holds, so a record parsed in one process is not checksummed again in another.
+    """
+
+    __slots__ = ("checksum",)
+
+    def __init__(self) -> None:
+        self.checksum = ""
+
+
 @dataclass(frozen=True, slots=True)
 class TrialRecord:
     """One trial registry record, parsed and text-normalized but not yet interpreted.
@@ -104,9 +118,10 @@ class TrialRecord:
     primary_completion_date: str = ""
     completion_date: str = ""
     other_ids: tuple[str, ...] = ()
-    #: digest of the record's raw bytes as read (see :func:`raw_digest`); not content
+    #: digest of the raw bytes the record was parsed from (see :func:`raw_digest`), given by
+    #: the reader that parses them; ``""`` for records read as part of a larger document
     raw_digest: str = field(default="", repr=False, compare=False)
-    _checksum: str = field(default="", init=False, repr=False, compare=False)
+    _memo: _Memo = field(default_factory=_Memo, init=False, repr=False, compare=False)
 
     @property
     def trial_id(self) -> str:
@@ -137,39 +152,29 @@ class TrialRecord:
         record was read from.
 
         Two exports of the same record under different file names have the same checksum,
-        so re-ingesting a nightly export with a new name writes nothing.
+        so re-ingesting a nightly export with a new name writes nothing. Triage and mapping
+        both ask for it: it is computed once per record and kept in the record's memo.
         """
-        if not self._checksum:
-            content = self.to_dict()
-            for key in ("source", "location", "format"):
-                content.pop(key)
-            text = json.dumps(content, sort_keys=True, ensure_ascii=False)
-            digest = hashlib.sha256(_version_tag() + text.encode()).hexdigest()
-            object.__setattr__(self, "_checksum", digest)
-        return self._checksum
+        memo = self._memo
+        if not memo.checksum:
+            memo.checksum = _content_checksum(self)
+        return memo.checksum
 
     def to_dict(self) -> dict[str, Any]:
         """The record as plain JSON-ready data (tuples become lists)."""
         data: dict[str, Any] = _plain(self)
-        data.pop("_checksum")
+        data.pop("_memo")
         data.pop("raw_digest")
         return data
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TrialRecord:
-        """Rebuild a record from :meth:`to_dict` output."""
-        values = dict(data)
-        values.pop("_checksum", None)
-        values["interventions"] = tuple(
-            Intervention(**{**i, "other_names": tuple(i.get("other_names", ()))})
-            for i in values.get("interventions", ())
-        )
-        values["outcomes"] = tuple(Outcome(**o) for o in values.get("outcomes", ()))
-        for key in ("mesh_conditions", "mesh_interventions"):
-            values[key] = tuple(MeshTerm(**m) for m in values.get(key, ()))
-        for key in ("conditions", "keywords", "phases", "collaborators", "other_ids"):
-            values[key] = tuple(values.get(key, ()))
-        return cls(**values)
+
+def _content_checksum(record: TrialRecord) -> str:
+    """:attr:`TrialRecord.checksum`, computed."""
+    content = record.to_dict()
+    for key in ("source", "location", "format"):
+        content.pop(key)
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(_version_tag() + text.encode()).hexdigest()
 
 
 def _plain(value: Any) -> Any:
@@ -257,48 +262,22 @@ class KnownRecord:
 
 @dataclass(frozen=True, slots=True)
 class RawRecord:
-    """A record read but not parsed yet, whose raw bytes are not those of a stored record.
+    """A record split from its input and hashed, but not parsed yet.
 
-    Where to parse it is the reader's caller's choice: a first load parses records on the
-    workers that map them, so that the process reading the files only splits and hashes
-    them. ``reader`` is a :func:`functools.partial` of a module-level function, so a raw
-    record pickles to a worker process with its bytes.
+    Readers yield one for each record they can split without parsing it;
+    :func:`trialgraph.sources.base.resolve` passes it on when its digest is not that of a
+    stored record. Where to parse it is then the caller's choice: a first load parses records
+    on the workers that map them, so that the process reading the files only splits and
+    hashes them. ``reader`` parses the raw bytes into a record carrying the digest it is
+    given; it is a :func:`functools.partial` of a module-level function, so a raw record
+    pickles to a worker process with its bytes.
     """
 
     source: str
     location: str
     digest: str
-    reader: Callable[[], ReadResult] = field(repr=False, compare=False)
+    reader: Callable[[str], ReadResult] = field(repr=False, compare=False)
 
     def parse(self) -> ReadResult:
         """The parsed record, carrying :attr:`digest`, or the error that stopped it."""
-        return with_digest(self.reader(), self.digest)
-
-
-def from_raw(
-    digest: str,
-    parse: Callable[[], ReadResult],
-    known: KnownDigests | None,
-    source: str,
-    location: str,
-) -> ReadResult | KnownRecord | RawRecord:
-    """The record behind raw bytes whose :func:`raw_digest` is ``digest``.
-
-    Without ``known``, ``parse()``: a parsed record carrying the digest (stored with its
-    trial for the next run to compare). With ``known``, nothing is parsed: a
-    :class:`KnownRecord` when ``known`` holds the digest, else a :class:`RawRecord`.
-    """
-    if known is None:
-        return with_digest(parse(), digest)
-    raw = RawRecord(source, location, digest, parse)
-    if digest in known:
-        return KnownRecord(source, location, digest, raw.parse)
-    return raw
-
-
-def with_digest(result: ReadResult, digest: str) -> ReadResult:
-    """``result``, a record read from raw bytes whose :func:`raw_digest` is ``digest``,
-    carrying it (an error is returned as it is)."""
-    if isinstance(result, TrialRecord):
-        object.__setattr__(result, "raw_digest", digest)  # set once, as it is built
-    return result
+        return self.reader(self.digest)

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trialgraph.sources import ctgov_csv, ctgov_json, detect_format, plaintext
+from trialgraph.sources.base import resolve
 from trialgraph.text import clean, parse_intervention, split_outcome, split_outcomes
 
 # Text that looks like registry cells: the splitter's separators and brackets are common.
@@ -68,8 +69,15 @@ def test_clean_never_raises_and_is_stable_without_backslashes(text: str) -> None
 @given(st.binary(max_size=400))
 @settings(max_examples=200)
 def test_readers_never_raise(data: bytes) -> None:
-    for read in (plaintext.read, ctgov_csv.read, ctgov_json.read, ctgov_json.read_lines):
-        list(read(io.BytesIO(data), "fuzz"))
+    readers = (
+        plaintext.read,
+        ctgov_csv.read,
+        ctgov_json.read,
+        ctgov_json.read_lines,
+        ctgov_json.read_document,
+    )
+    for read in readers:
+        list(resolve(read(io.BytesIO(data), "fuzz"), None))  # split, then parsed
     with contextlib.suppress(ValueError):
         detect_format(data)
 

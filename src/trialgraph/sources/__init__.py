@@ -4,15 +4,14 @@
 from its content (never its name), and streams :class:`~trialgraph.records.TrialRecord`
 values, with a :class:`~trialgraph.records.RecordError` in place of each record (or file)
 that cannot be read, so one bad input never stops a batch. Gzip-compressed files are
-recognized by their magic bytes and read transparently.
+recognized by their magic bytes and read transparently. The formats are those of
+:data:`~trialgraph.sources.registry.REGISTRY`.
 """
 
 from __future__ import annotations
 
-import csv
 import glob
 import gzip
-import json
 import os
 import stat
 import zlib
@@ -21,8 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, cast
 
 from trialgraph.records import KnownDigests, KnownRecord, RawRecord, ReadResult, RecordError
-from trialgraph.sources import ctgov_csv, ctgov_json, plaintext
-from trialgraph.text import decode
+from trialgraph.sources.base import HEAD_BYTES, Piece, resolve
+from trialgraph.sources.registry import FORMATS, UnreadableContent, detect_format, read_stream
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -37,62 +36,11 @@ __all__ = [
     "read_sources",
 ]
 
-#: Formats :func:`detect_format` returns.
-FORMATS = ("plaintext", "ctgov-csv", "ctgov-json", "ctgov-jsonl")
-#: Bytes of a file's start that :func:`detect_format` looks at.
-HEAD_BYTES = 64 * 1024
 #: Read buffer: JSON Lines records run to tens of kilobytes, and with Python's default 8 KiB
-#: buffer ``readline`` copies each one piecemeal (1.1 s against 0.13 s for 1.2 GB).
+#: buffer ``readline`` copies each one piecemeal.
 READ_BUFFER = 1 << 20
 _GZIP_MAGIC = b"\x1f\x8b"
-_BOM = b"\xef\xbb\xbf"
 _GLOB_CHARS = frozenset("*?[")
-
-
-class UnreadableContent(ValueError):
-    """A file's content is no format we read (empty, binary); the message says which."""
-
-
-def detect_format(head: bytes) -> str:
-    """Name the format of a file from its first bytes (uncompressed): one of :data:`FORMATS`.
-
-    Raises :class:`UnreadableContent` for an empty or binary file.
-
-    >>> detect_format(b'{"studies": [')
-    'ctgov-json'
-    >>> detect_format(b'{"protocolSection": {}}\\n{"protocolSection": {}}\\n')
-    'ctgov-jsonl'
-    >>> detect_format(b"Study Title,NCT Number\\nA,NCT1\\n")
-    'ctgov-csv'
-    >>> detect_format(b"A trial title\\nIts summary\\n")
-    'plaintext'
-    """
-    if head.startswith(_BOM):
-        head = head[len(_BOM) :]
-    body = head.lstrip()
-    if not body:
-        raise UnreadableContent("the file is empty")
-    controls = sum(body.count(bytes([c])) for c in (*range(9), *range(14, 32)))
-    if b"\x00" in body or controls * 100 > len(body):
-        raise UnreadableContent("the file is binary (it holds NUL or control bytes), not text")
-    if body.startswith(b"["):
-        return "ctgov-json"
-    if body.startswith(b"{"):
-        first, newline, rest = body.partition(b"\n")
-        if newline and rest.strip():
-            try:
-                return "ctgov-jsonl" if isinstance(json.loads(first), dict) else "ctgov-json"
-            except ValueError:
-                return "ctgov-json"  # a pretty-printed document
-        return "ctgov-json"
-    line = decode(body.partition(b"\n")[0]).rstrip("\r")
-    try:
-        cells = next(csv.reader([line], delimiter=ctgov_csv.delimiter(line)), [])
-    except csv.Error:  # e.g. a bare carriage return: not a CSV header anyway
-        return "plaintext"
-    if len({c.strip().lower() for c in cells} & ctgov_csv.COLUMNS) >= 2:
-        return "ctgov-csv"
-    return "plaintext"
 
 
 def iter_paths(paths: Iterable[str]) -> Iterator[str | RecordError]:
@@ -134,23 +82,32 @@ def read_changed(
 ) -> Iterator[ReadResult | KnownRecord | RawRecord]:
     """:func:`read_sources`, but records are split and hashed here, not parsed.
 
-    ``known`` maps the raw digests of stored records to their trial graphs; a record with
-    one of them comes as a :class:`~trialgraph.records.KnownRecord`, any other as a
-    :class:`~trialgraph.records.RawRecord`, for the caller to parse where it chooses. JSON
-    lines, CSV rows, plaintext files and one-study JSON files are read this way; the
-    studies of a JSON list or page come parsed.
+    ``known`` holds the raw digests of stored records; a record with one of them comes as a
+    :class:`~trialgraph.records.KnownRecord`, any other as a
+    :class:`~trialgraph.records.RawRecord`, for the caller to parse where it chooses (see
+    :func:`~trialgraph.sources.base.resolve`). JSON lines, CSV rows, plaintext files and
+    one-study JSON files are read this way; the studies of a JSON list or page come parsed.
     """
-    for path in iter_paths(paths):
-        if isinstance(path, RecordError):
-            yield path
-        else:
-            yield from read_file(path, known)
+    return resolve(_pieces(paths), known)
 
 
 def read_file(
     path: str, known: KnownDigests | None = None
 ) -> Iterator[ReadResult | KnownRecord | RawRecord]:
     """Stream the records of one file, detecting its format from its content."""
+    return resolve(_file_pieces(path), known)
+
+
+def _pieces(paths: Iterable[str]) -> Iterator[Piece]:
+    for path in iter_paths(paths):
+        if isinstance(path, RecordError):
+            yield path
+        else:
+            yield from _file_pieces(path)
+
+
+def _file_pieces(path: str) -> Iterator[Piece]:
+    """The pieces of one file, opened (and decompressed) and read by its format's reader."""
     with ExitStack() as stack:
         try:
             if not stat.S_ISREG(Path(path).stat().st_mode):
@@ -169,55 +126,9 @@ def read_file(
             yield RecordError(path, "", f"the file cannot be read: {_os_reason(error)}")
             return
         try:
-            fmt = detect_format(head)
-        except UnreadableContent as error:
-            yield RecordError(path, "", str(error), decode(head[:200]).strip()[:200])
-            return
-        try:
-            if fmt == "ctgov-json" and _long_first_line(head) and _has_second_line(stream):
-                fmt = "ctgov-jsonl"  # JSON Lines whose first study is longer than the head
-            yield from _reader(fmt, stream, path, head, known)
+            yield from read_stream(stream, path, head)
         except (OSError, EOFError, zlib.error) as error:
             yield RecordError(path, "", f"reading stopped part-way: {_os_reason(error)}")
-
-
-def _long_first_line(head: bytes) -> bool:
-    body = head.lstrip()
-    return len(head) == HEAD_BYTES and body.startswith(b"{") and b"\n" not in body
-
-
-def _has_second_line(stream: BinaryIO) -> bool:
-    """Whether non-blank text follows the first line; scans in chunks, then rewinds."""
-    try:
-        while chunk := stream.read(1 << 20):
-            _, newline, rest = chunk.partition(b"\n")
-            if newline:
-                while not rest.strip():
-                    rest = stream.read(1 << 16)
-                    if not rest:
-                        return False
-                return True
-        return False
-    finally:
-        stream.seek(0)
-
-
-def _reader(
-    fmt: str, stream: BinaryIO, path: str, head: bytes, known: KnownDigests | None
-) -> Iterator[ReadResult | KnownRecord | RawRecord]:
-    if fmt == "ctgov-csv":
-        try:
-            head.decode("utf-8-sig")
-            encoding = "utf-8-sig"
-        except UnicodeDecodeError as error:
-            # a multi-byte character cut by the head's end is still UTF-8
-            encoding = "utf-8-sig" if error.start >= len(head) - 3 else "cp1252"
-        return ctgov_csv.read(stream, path, encoding, known)
-    if fmt == "ctgov-json":
-        return ctgov_json.read_document(stream, path, known)
-    if fmt == "ctgov-jsonl":
-        return ctgov_json.read_lines(stream, path, known)
-    return plaintext.read(stream, path, known)
 
 
 def _os_reason(error: BaseException) -> str:

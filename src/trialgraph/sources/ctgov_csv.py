@@ -13,20 +13,12 @@ import io
 from functools import partial
 from typing import TYPE_CHECKING
 
-from trialgraph.records import (
-    KnownDigests,
-    KnownRecord,
-    RawRecord,
-    ReadResult,
-    RecordError,
-    TrialRecord,
-    from_raw,
-    raw_digest,
-)
+from trialgraph.records import RawRecord, ReadResult, RecordError, TrialRecord, raw_digest
 from trialgraph.text import (
     MAX_FIELD_CHARS,
     clean,
     clean_line,
+    decode,
     excerpt,
     iso_date,
     parse_intervention,
@@ -37,6 +29,8 @@ from trialgraph.text import (
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from typing import BinaryIO
+
+    from trialgraph.sources.base import Piece
 
 FORMAT = "ctgov-csv"
 
@@ -84,18 +78,34 @@ def delimiter(header_line: str) -> str:
     return "\t" if header_line.count("\t") > header_line.count(",") else ","
 
 
-def read(
-    stream: BinaryIO,
-    source: str,
-    encoding: str = "utf-8-sig",
-    known: KnownDigests | None = None,
-) -> Iterator[ReadResult | KnownRecord | RawRecord]:
-    """Stream the records of one export, one row at a time.
+def detect(body: bytes) -> bool:
+    """Whether a text input's first line is an export's header: two of :data:`COLUMNS`."""
+    line = decode(body.partition(b"\n")[0]).rstrip("\r")
+    try:
+        cells = next(csv.reader([line], delimiter=delimiter(line)), [])
+    except csv.Error:  # e.g. a bare carriage return: not a CSV header anyway
+        return False
+    return len({c.strip().lower() for c in cells} & COLUMNS) >= 2
 
-    A row whose digest (with the header's) is in ``known`` is not parsed (see
-    :func:`~trialgraph.records.from_raw`).
+
+def encoding(head: bytes) -> str:
+    """The text encoding of an export that starts with ``head``: UTF-8, else cp1252.
+
+    >>> encoding("Café au lait".encode()), encoding("Café au lait".encode("cp1252"))
+    ('utf-8-sig', 'cp1252')
     """
-    text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
+    try:
+        head.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        # a multi-byte character cut by the head's end is still UTF-8
+        return "utf-8-sig" if error.start >= len(head) - 3 else "cp1252"
+    return "utf-8-sig"
+
+
+def read(stream: BinaryIO, source: str, head: bytes = b"") -> Iterator[Piece]:
+    """Split an export into rows, each a :class:`~trialgraph.records.RawRecord` hashed with
+    the header; decoded as :func:`encoding` finds from ``head``."""
+    text = io.TextIOWrapper(stream, encoding=encoding(head), errors="replace", newline="")
     first = text.readline()
     reader = csv.reader(
         _chain(first, text), delimiter=delimiter(first), strict=False, skipinitialspace=False
@@ -128,7 +138,7 @@ def read(
         location = f"row={row_number}"
         digest = raw_digest(header_bytes, "\x1f".join(row).encode())
         parse = partial(_record, row, header, columns, source, location)
-        yield from_raw(digest, parse, known, source, location)
+        yield RawRecord(source, location, digest, parse)
 
 
 def _chain(first: str, rest: io.TextIOWrapper) -> Iterator[str]:
@@ -137,7 +147,12 @@ def _chain(first: str, rest: io.TextIOWrapper) -> Iterator[str]:
 
 
 def _record(
-    row: list[str], header: list[str], columns: dict[str, int], source: str, location: str
+    row: list[str],
+    header: list[str],
+    columns: dict[str, int],
+    source: str,
+    location: str,
+    digest: str,
 ) -> ReadResult:
     if len(row) != len(header):
         return RecordError(
@@ -191,4 +206,5 @@ def _record(
         start_date=iso_date(cell("start date")),
         primary_completion_date=iso_date(cell("primary completion date")),
         completion_date=iso_date(cell("completion date")),
+        raw_digest=digest,
     )

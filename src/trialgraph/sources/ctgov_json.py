@@ -16,8 +16,6 @@ import ijson
 
 from trialgraph.records import (
     Intervention,
-    KnownDigests,
-    KnownRecord,
     MeshTerm,
     Outcome,
     OutcomeRole,
@@ -25,10 +23,9 @@ from trialgraph.records import (
     ReadResult,
     RecordError,
     TrialRecord,
-    from_raw,
     raw_digest,
-    with_digest,
 )
+from trialgraph.sources.base import HEAD_BYTES, Document, Piece
 from trialgraph.text import (
     MAX_FIELD_CHARS,
     clean,
@@ -52,8 +49,31 @@ class _FieldTooLong(ValueError):
     pass
 
 
-def read(stream: BinaryIO, source: str) -> Iterator[ReadResult]:
-    """Stream the studies of one JSON document (a study, a list, or a ``studies`` page)."""
+def detect_document(body: bytes) -> bool:
+    """Whether a text input's start is that of a JSON document: a list or an object."""
+    return body.startswith((b"[", b"{"))
+
+
+def detect_lines(body: bytes) -> bool:
+    """Whether a text input's start is that of JSON Lines: an object on the first line,
+    and more text after it (a pretty-printed document's first line is no object)."""
+    if not body.startswith(b"{"):
+        return False
+    first, newline, rest = body.partition(b"\n")
+    if not (newline and rest.strip()):
+        return False
+    try:
+        return isinstance(json.loads(first), dict)
+    except ValueError:
+        return False
+
+
+def read(stream: BinaryIO, source: str, digest: str = "") -> Iterator[ReadResult]:
+    """Stream the studies of one JSON document (a study, a list, or a ``studies`` page).
+
+    ``digest`` is the raw digest of the whole document, which a one-study document's
+    record carries.
+    """
     _skip_bom(stream)
     index = 0
     shape = "document"  # becomes "list" or "page" once known: where an error is reported
@@ -81,7 +101,7 @@ def read(stream: BinaryIO, source: str) -> Iterator[ReadResult]:
                 else:
                     other[key] = _build(events, first, first_value)
             if shape != "page":
-                yield study_record(other, source, "")
+                yield study_record(other, source, "", digest)
         else:
             yield RecordError(source, "", "the JSON document is not a study, list or page")
     except (ijson.JSONError, StopIteration) as error:
@@ -102,34 +122,52 @@ def read(stream: BinaryIO, source: str) -> Iterator[ReadResult]:
 WHOLE_DOCUMENT_BYTES = 4 << 20
 
 
-def read_document(
-    stream: BinaryIO, source: str, known: KnownDigests | None = None
-) -> Iterator[ReadResult | KnownRecord | RawRecord]:
-    """:func:`read`; a one-study document whose digest is in ``known`` is not parsed."""
+def read_document(stream: BinaryIO, source: str, head: bytes = b"") -> Iterator[Piece]:
+    """:func:`read`, split: a document up to :data:`WHOLE_DOCUMENT_BYTES` is one
+    :class:`~trialgraph.sources.base.Document`, hashed and not parsed yet.
+
+    An object on a first line longer than ``head`` with more lines after it is JSON Lines
+    whose first study did not fit the head; it is read as such.
+    """
+    if _long_first_line(head) and _has_second_line(stream):
+        yield from read_lines(stream, source, head)
+        return
     data = stream.read(WHOLE_DOCUMENT_BYTES + 1)
     if len(data) > WHOLE_DOCUMENT_BYTES:
         stream.seek(0)
         yield from read(stream, source)
         return
-    digest = raw_digest(data.strip())
-    if known and digest in known:  # only one-study documents have their file's digest stored
-
-        def parse() -> ReadResult:
-            return with_digest(next(read(io.BytesIO(data), source)), digest)
-
-        yield KnownRecord(source, "", digest, parse)
-        return
-    for result in read(io.BytesIO(data), source):
-        yield with_digest(result, digest) if result.location == "" else result
+    yield Document(source, raw_digest(data.strip()), partial(_read_whole, data, source))
 
 
-def read_lines(
-    stream: BinaryIO, source: str, known: KnownDigests | None = None
-) -> Iterator[ReadResult | KnownRecord | RawRecord]:
-    """Stream JSON Lines: one study object per line; a bad line is one error.
+def _read_whole(data: bytes, source: str, digest: str) -> Iterator[ReadResult]:
+    return read(io.BytesIO(data), source, digest)
 
-    A line whose digest is in ``known`` is not parsed (see :func:`~trialgraph.records.from_raw`).
-    """
+
+def _long_first_line(head: bytes) -> bool:
+    body = head.lstrip()
+    return len(head) == HEAD_BYTES and body.startswith(b"{") and b"\n" not in body
+
+
+def _has_second_line(stream: BinaryIO) -> bool:
+    """Whether non-blank text follows the first line; scans in chunks, then rewinds."""
+    try:
+        while chunk := stream.read(1 << 20):
+            _, newline, rest = chunk.partition(b"\n")
+            if newline:
+                while not rest.strip():
+                    rest = stream.read(1 << 16)
+                    if not rest:
+                        return False
+                return True
+        return False
+    finally:
+        stream.seek(0)
+
+
+def read_lines(stream: BinaryIO, source: str, head: bytes = b"") -> Iterator[Piece]:
+    """Split JSON Lines: one study object per line, each a
+    :class:`~trialgraph.records.RawRecord`; an overlong line is one error."""
     _skip_bom(stream)
     number = 0
     while line := stream.readline(MAX_FIELD_CHARS + 1):
@@ -146,13 +184,12 @@ def read_lines(
             )
             continue
         line = line.strip()
-        if not line:
-            continue
-        parse = partial(_line_record, line, source, location)
-        yield from_raw(raw_digest(line), parse, known, source, location)
+        if line:
+            parse = partial(_line_record, line, source, location)
+            yield RawRecord(source, location, raw_digest(line), parse)
 
 
-def _line_record(line: bytes, source: str, location: str) -> ReadResult:
+def _line_record(line: bytes, source: str, location: str, digest: str) -> ReadResult:
     try:
         study = json.loads(line)
     except ValueError as error:
@@ -162,7 +199,7 @@ def _line_record(line: bytes, source: str, location: str) -> ReadResult:
             f"the line is not valid JSON: {error}",
             excerpt(decode(line[:400])),
         )
-    return study_record(study, source, location)
+    return study_record(study, source, location, digest)
 
 
 def _skip_bom(stream: BinaryIO) -> None:
@@ -265,8 +302,9 @@ def _intervention(item: Any) -> Intervention:
     )
 
 
-def study_record(study: Any, source: str, location: str) -> ReadResult:
-    """Turn one API v2 study object into a :class:`TrialRecord` (or a :class:`RecordError`)."""
+def study_record(study: Any, source: str, location: str, digest: str = "") -> ReadResult:
+    """Turn one API v2 study object into a :class:`TrialRecord` (or a :class:`RecordError`)
+    carrying ``digest``, the raw digest of the bytes it was parsed from, if any."""
     protocol = _get(study, "protocolSection")
     if not isinstance(protocol, dict):
         return RecordError(
@@ -276,7 +314,7 @@ def study_record(study: Any, source: str, location: str) -> ReadResult:
             excerpt(json.dumps(study, ensure_ascii=False, default=str)[:400]),
         )
     try:
-        return _study_record(study, protocol, source, location)
+        return _study_record(study, protocol, source, location, digest)
     except _FieldTooLong as error:
         return RecordError(
             source,
@@ -287,7 +325,9 @@ def study_record(study: Any, source: str, location: str) -> ReadResult:
         )
 
 
-def _study_record(study: Any, protocol: dict[str, Any], source: str, location: str) -> ReadResult:
+def _study_record(
+    study: Any, protocol: dict[str, Any], source: str, location: str, digest: str
+) -> ReadResult:
     ident = protocol.get("identificationModule")
     title = clean_line(_str(_get(ident, "briefTitle"))) or clean_line(
         _str(_get(ident, "officialTitle"))
@@ -349,4 +389,5 @@ def _study_record(study: Any, protocol: dict[str, Any], source: str, location: s
         primary_completion_date=iso_date(_str(_get(status, "primaryCompletionDateStruct", "date"))),
         completion_date=iso_date(_str(_get(status, "completionDateStruct", "date"))),
         other_ids=tuple(i for i in (clean_line(_str(v)) for v in other_ids) if i),
+        raw_digest=digest,
     )

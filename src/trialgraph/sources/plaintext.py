@@ -11,16 +11,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
-from trialgraph.records import (
-    KnownDigests,
-    KnownRecord,
-    RawRecord,
-    ReadResult,
-    RecordError,
-    TrialRecord,
-    from_raw,
-    raw_digest,
-)
+from trialgraph.records import RawRecord, ReadResult, RecordError, TrialRecord, raw_digest
 from trialgraph.text import (
     MAX_FIELD_CHARS,
     clean,
@@ -36,17 +27,20 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from typing import BinaryIO
 
+    from trialgraph.sources.base import Piece
+
 FORMAT = "plaintext"
 _MAX_FILE_BYTES = 8 * MAX_FIELD_CHARS
 
 
-def read(
-    stream: BinaryIO, source: str, known: KnownDigests | None = None
-) -> Iterator[ReadResult | KnownRecord | RawRecord]:
-    """Read the one record in ``stream``; yields a record or one :class:`RecordError`.
+def detect(body: bytes) -> bool:
+    """Any text is a plaintext record: the format of last resort."""
+    return bool(body)
 
-    A file whose digest is in ``known`` is not parsed (see :func:`~trialgraph.records.from_raw`).
-    """
+
+def read(stream: BinaryIO, source: str, head: bytes = b"") -> Iterator[Piece]:
+    """The one record in ``stream``, as a :class:`~trialgraph.records.RawRecord`, or one
+    :class:`RecordError` for a file too large to be a record."""
     chunks: list[bytes] = []
     total = 0
     while line := stream.readline(MAX_FIELD_CHARS + 1):
@@ -67,15 +61,16 @@ def read(
             return
         chunks.append(line)
     data = b"".join(chunks)
-    yield from_raw(raw_digest(data), partial(_parse_bytes, data, source), known, source, "")
+    yield RawRecord(source, "", raw_digest(data), partial(_parse_bytes, data, source))
 
 
-def _parse_bytes(data: bytes, source: str) -> ReadResult:
-    return parse(decode(data), source)
+def _parse_bytes(data: bytes, source: str, digest: str) -> ReadResult:
+    return parse(decode(data), source, "", digest)
 
 
-def parse(text: str, source: str, location: str = "") -> ReadResult:
-    """Parse the text of one plaintext record.
+def parse(text: str, source: str, location: str = "", digest: str = "") -> ReadResult:
+    """Parse the text of one plaintext record, which carries ``digest``, the raw digest of
+    the bytes it was read from.
 
     >>> parse("Title\\r\\nSummary\\r\\nA|B\\r\\nDRUG: x\\r\\n", "t.txt").conditions
     ('A', 'B')
@@ -103,4 +98,5 @@ def parse(text: str, source: str, location: str = "") -> ReadResult:
             *split_outcomes(fields[5], "secondary"),
         ),
         detailed_description=clean("\n".join(lines[6:])),
+        raw_digest=digest,
     )
