@@ -1,6 +1,7 @@
 """What the graph is missing: how much of the input the recognizers could ground.
 
-A :class:`Coverage` accumulates over mapped trials (and merges across batches), so the same
+A :class:`Coverage` accumulates the normalized facts of trials
+(:class:`~trialgraph.normalize.trial.NormalizedTrial`) and merges across batches, so the same
 figures appear in ``trialgraph coverage``, the ingest summary and the run's artifact.
 """
 
@@ -10,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from trialgraph.mapping import MappedTrial
+from trialgraph.normalize.trial import NormalizedTrial
 
 
 @dataclass
@@ -30,24 +31,24 @@ class Coverage:
     unmapped_conditions: Counter[str] = field(default_factory=Counter)
     unmapped_interventions: Counter[str] = field(default_factory=Counter)
 
-    def add(self, mapped: MappedTrial) -> None:
-        """Count one mapped trial."""
+    def add(self, facts: NormalizedTrial) -> None:
+        """Count one trial's normalized facts."""
         self.trials += 1
-        self.trials_with_target += bool(mapped.targets)
-        for endpoint, text in zip(mapped.endpoints, mapped.outcome_texts, strict=True):
+        self.trials_with_target += bool(facts.mentions)
+        for endpoint, text in zip(facts.endpoints, facts.measures, strict=True):
             self.outcomes += 1
             self.outcomes_with_duration += endpoint.duration is not None
             if endpoint.codes == ("OTHER",):
                 self.unmapped_outcomes[text] += 1
             else:
                 self.outcomes_coded += 1
-        for condition in mapped.conditions:
+        for condition in facts.conditions:
             self.conditions += 1
             if condition.curie:
                 self.conditions_identified += 1
             else:
                 self.unmapped_conditions[condition.text] += 1
-        for product in mapped.products:
+        for product in facts.products:
             self.interventions += 1
             if product.modality:
                 self.interventions_with_modality += 1

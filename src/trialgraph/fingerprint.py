@@ -18,7 +18,6 @@ from importlib import resources
 from importlib.abc import Traversable
 
 from trialgraph import __version__
-from trialgraph.namespaces import resource_dir
 
 #: The package's code that turns raw bytes into quads: modules, and packages walked whole.
 #: Code outside these (the store, the flow, queries, exports, the CLI) does not change what
@@ -39,6 +38,8 @@ ONTOLOGY_FILES = ("prefixes.json",)
 
 def mapping_inputs() -> Iterator[tuple[str, Traversable]]:
     """Every file the mapping reads or runs, by a name relative to the package, sorted."""
+    from trialgraph.namespaces import resource_dir  # imports pyoxigraph, which records need not
+
     package = resources.files("trialgraph")
     found: list[tuple[str, Traversable]] = []
     for name in (*MAPPING_CODE, *MAPPING_DATA):

@@ -74,7 +74,7 @@ def _map_each(
                 )
             )
             continue
-        coverage.add(trial)
+        coverage.add(trial.facts)
         yield trial
 
 

@@ -47,3 +47,21 @@ def test_ascii_keys_match_the_general_path(text: str) -> None:
     general = re.sub(r"[\s\-‐‑‒–—_]+", "", unicodedata.normalize("NFKC", text))
     assert squash_case(text) == general
     assert squash(text) == general.casefold()
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("IL13Rα2", "IL13Ra2"),
+        ("TNF-Α", "TNFA"),
+        ("IFN γ", "IFNg"),
+        ("IFN-Γ", "IFNG"),
+        ("PKC-δ", "PKCd"),
+        ("Ig κ", "Igk"),
+        ("Β2M", "B2M"),
+        ("PPAR-ε", "PPARe"),
+    ],
+)
+def test_greek_letters_are_spelt_out_alike_in_both_keys(text: str, key: str) -> None:
+    assert squash_case(text) == key
+    assert squash(text) == key.casefold()

@@ -10,9 +10,9 @@ holds the few rules that use them:
   descriptions are often study-wide boilerplate). What follows a measure's own definition
   ("DCR: percentage of participants with CR or PR") adds no codes.
 - An adverse-event outcome also takes the dose-limiting toxicities its description says it
-  records (seed 000: "Incidence of Adverse events ...", whose description ends "Dose-limiting
-  toxicity after U87 CAR-T cells infusion": the same observation window yields the DLT
-  assessment). Not serious adverse events: AE descriptions define "serious" as boilerplate.
+  records ("Incidence of Adverse events" described as "... Dose-limiting toxicity after
+  U87 CAR-T cells infusion": the same observation window yields the DLT assessment). Not
+  serious adverse events: AE descriptions define "serious" as boilerplate.
   Other descriptions mostly define their endpoint through others ("CR, PR and SD" in a
   disease-control rate), so they add nothing.
 - Analytes attach only to cytokine / pharmacodynamic outcomes, where they are measured.

@@ -1,15 +1,20 @@
-"""Lexicons as data: loading the package's TSV tables and matching their phrases in text.
+"""Lexicons as data: loading the package's TSV tables, their lookup keys, and matching
+their phrases in text.
 
-Tables live in ``trialgraph/data/`` (plain or gzipped TSV with a header row); they are built
-by ``scripts/build_vocab.py`` from published releases plus curated files. The recognizers
-share this one matcher so that word boundaries, case folding and longest-match rules are
-the same everywhere.
+Tables live in ``trialgraph/data/`` (plain or gzipped TSV with a header row). The
+``*_curated.tsv`` tables and the small ones (analytes, criteria, endpoints, modalities, the
+target stoplist) are edited by hand; ``scripts/vocab_hgnc.py`` builds ``hgnc.tsv.gz`` and
+``drugs.tsv.gz``, and ``scripts/vocab_diseases.py`` builds ``diseases*.tsv.gz``, from
+published releases. The recognizers share one matcher and one pair of key functions
+(:func:`squash`, :func:`squash_case`), so that word boundaries, case folding, Greek letters
+and longest-match rules are the same everywhere.
 """
 
 from __future__ import annotations
 
 import gzip
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -49,6 +54,41 @@ def read_table(name: str) -> Iterator[dict[str, str]]:
 def table(name: str) -> tuple[dict[str, str], ...]:
     """A packaged table, loaded once per process."""
     return tuple(read_table(name))
+
+
+#: Greek letters that gene, protein and drug names use, spelt out in Latin, in both cases.
+_GREEK = str.maketrans(
+    {
+        **{"α": "a", "β": "b", "γ": "g", "δ": "d", "ε": "e", "κ": "k"},
+        **{"Α": "A", "Β": "B", "Γ": "G", "Δ": "D", "Ε": "E", "Κ": "K"},
+    }
+)
+_SPACES_AND_DASHES = re.compile(r"[\s\-‐‑‒–—_]+")
+# the ASCII characters of that pattern, deleted: the same for ASCII text, and faster
+_ASCII_SPACES_AND_DASHES = dict.fromkeys(c for c in range(128) if _SPACES_AND_DASHES.match(chr(c)))
+
+
+def squash_case(text: str) -> str:
+    """A lookup key keeping case: NFKC, Greek letters spelt out, spaces and dashes removed.
+
+    >>> squash_case("IL13Rα2"), squash_case("PD-L1"), squash_case("claudin 18.2")
+    ('IL13Ra2', 'PDL1', 'claudin18.2')
+    """
+    if text.isascii():  # NFKC and the Greek letters leave ASCII text as it is
+        return text.translate(_ASCII_SPACES_AND_DASHES)
+    text = unicodedata.normalize("NFKC", text).translate(_GREEK)
+    return _SPACES_AND_DASHES.sub("", text)
+
+
+def squash(text: str) -> str:
+    """:func:`squash_case`, case folded: the key of names whose case says nothing.
+
+    >>> squash("Trastuzumab  Deruxtecan"), squash("MK-3475"), squash("IFN-Γ")
+    ('trastuzumabderuxtecan', 'mk3475', 'ifng')
+    """
+    if text.isascii():
+        return text.lower().translate(_ASCII_SPACES_AND_DASHES)
+    return squash_case(text).casefold()
 
 
 def fold(text: str) -> str:

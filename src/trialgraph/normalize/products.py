@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from trialgraph.normalize.lexicon import table
+from trialgraph.normalize.lexicon import squash, table
 from trialgraph.normalize.model import Product
 
 if TYPE_CHECKING:
@@ -46,6 +46,7 @@ __all__ = [
     "modality_category",
     "normalize_product",
     "product_key",
+    "squash",
 ]
 
 
@@ -58,26 +59,6 @@ class Drug:
     targets: tuple[str, ...] = ()
     curie: str | None = None
     synonyms: tuple[str, ...] = ()
-
-
-_GREEK = str.maketrans({"α": "a", "β": "b", "γ": "g", "δ": "d", "κ": "k", "ε": "e"})
-_SPACES_AND_DASHES = re.compile(r"[\s\-‐‑‒–—_]+")
-# the ASCII characters of that pattern, deleted: the same for ASCII text, and faster
-_ASCII_SPACES_AND_DASHES = dict.fromkeys(c for c in range(128) if _SPACES_AND_DASHES.match(chr(c)))
-
-
-def squash(text: str) -> str:
-    """A lookup key: NFKC, Greek letters spelt out, case folded, spaces and dashes removed.
-
-    >>> squash("Trastuzumab  Deruxtecan")
-    'trastuzumabderuxtecan'
-    >>> squash("MK-3475")
-    'mk3475'
-    """
-    if text.isascii():  # NFKC and the Greek letters leave ASCII text as it is
-        return text.lower().translate(_ASCII_SPACES_AND_DASHES)
-    text = unicodedata.normalize("NFKC", text).translate(_GREEK).casefold()
-    return _SPACES_AND_DASHES.sub("", text)
 
 
 # ---------------------------------------------------------------------------------------

@@ -1,0 +1,254 @@
+"""Normalized facts to quads: one function per part of a trial graph.
+
+Each ``write_*`` function adds one part of a trial's named graph to a :class:`Writer`: the
+trial itself, its conditions, its interventions with their products and targets, its
+outcome measures, and the provenance of the graph. They read the record's own fields and
+the :class:`~trialgraph.normalize.trial.NormalizedTrial` of it, and decide nothing but how
+to say it in RDF.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+
+from pyoxigraph import Literal, NamedNode, Quad
+
+from trialgraph import __version__
+from trialgraph.mapping.concepts import (
+    Concept,
+    analyte_concept,
+    criterion_concept,
+    disease_concept,
+    endpoint_concept,
+    product_concept,
+    target_concept,
+)
+from trialgraph.namespaces import STD, TG, expand, mint
+from trialgraph.normalize.model import Condition, Endpoint
+from trialgraph.normalize.trial import NormalizedTrial
+from trialgraph.records import TrialRecord
+
+__all__ = [
+    "Writer",
+    "write_conditions",
+    "write_interventions",
+    "write_outcomes",
+    "write_provenance",
+    "write_trial",
+    "xsd_duration",
+    "xsd_integer",
+]
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_MONTH = re.compile(r"^\d{4}-\d{2}$")
+_ISO_YEAR = re.compile(r"^\d{4}$")
+_SIMPLE_DURATION = re.compile(r"P(\d+(?:\.\d+)?)([YMWD])")
+
+
+def _date(value: str) -> Literal | None:
+    """A registry date as a typed literal (full date, year-month or year), else ``None``."""
+    if _ISO_DATE.match(value):
+        return Literal(value, datatype=STD.xsd_date)
+    if _ISO_MONTH.match(value):
+        return Literal(value, datatype=STD.xsd_gYearMonth)
+    if _ISO_YEAR.match(value):
+        return Literal(value, datatype=STD.xsd_gYear)
+    return None
+
+
+def xsd_duration(iso: str) -> Literal:
+    """An ISO 8601 duration as an ``xsd:duration`` value.
+
+    xsd:duration has no weeks and allows a fraction only in seconds, so weeks become days
+    and a fractional year or month becomes whole months or days.
+
+    >>> [xsd_duration(d).value for d in ("P26W", "P12M", "P1.5Y", "P7.5M", "PT4H")]
+    ['P182D', 'P12M', 'P18M', 'P228D', 'PT4H']
+    """
+    match = _SIMPLE_DURATION.fullmatch(iso)
+    value = iso
+    if match:
+        amount, unit = float(match.group(1)), match.group(2)
+        if unit == "W":
+            value = f"P{round(amount * 7)}D"
+        elif not amount.is_integer():
+            value = {
+                "Y": f"P{round(amount * 12)}M",
+                "M": f"P{round(amount * 30.4375)}D",
+                "D": f"PT{round(amount * 24)}H",
+            }[unit]
+    return Literal(value, datatype=STD.xsd_duration)
+
+
+def xsd_integer(value: int) -> Literal:
+    """An ``xsd:integer`` literal."""
+    return Literal(str(value), datatype=STD.xsd_integer)
+
+
+class Writer:
+    """Collects quads for one trial graph and the concepts graph.
+
+    ``described`` holds the keys of concepts whose descriptions the caller already has
+    (those of earlier records in a batch); they are not written again. The keys this
+    record adds go into :attr:`new`, which the caller merges once the record is mapped.
+    """
+
+    def __init__(self, graph: NamedNode, described: set[object] | None = None) -> None:
+        self.graph = graph
+        self.quads: list[Quad] = []
+        self.concepts: list[Quad] = []
+        self.described = described if described is not None else set()
+        self.new: set[object] = set()
+
+    def add(self, s: NamedNode, p: NamedNode, o: NamedNode | Literal) -> None:
+        self.quads.append(Quad(s, p, o, self.graph))
+
+    def text(self, s: NamedNode, p: NamedNode, value: str) -> None:
+        if value:
+            self.quads.append(Quad(s, p, Literal(value), self.graph))
+
+    def use(self, key: object, concept: Concept) -> NamedNode:
+        """A concept's node; its description is written unless it already was."""
+        if key not in self.described and key not in self.new:
+            self.new.add(key)
+            self.concepts.extend(concept[1])
+        return concept[0]
+
+
+def write_trial(w: Writer, trial: NamedNode, record: TrialRecord) -> None:
+    """The trial node: its registry fields, as written."""
+    w.add(trial, STD.rdf_type, TG.Trial)
+    w.text(trial, STD.label, record.title)
+    w.text(trial, STD.schema_name, record.title)
+    if record.nct_id:
+        w.text(trial, TG.nctId, record.nct_id)
+        w.add(trial, STD.schema_url, NamedNode(expand(f"NCT:{record.nct_id}")))
+    w.text(trial, TG.officialTitle, record.official_title)
+    w.text(trial, TG.acronym, record.acronym)
+    w.text(trial, STD.schema_description, record.brief_summary)
+    w.text(trial, TG.detailedDescription, record.detailed_description)
+    w.text(trial, TG.status, record.status)
+    w.text(trial, TG.studyType, record.study_type)
+    w.text(trial, TG.sponsorName, record.sponsor)
+    w.text(trial, TG.sourceRecord, record.source_ref)
+    for phase in record.phases:
+        w.text(trial, TG.phase, phase)
+    for name in record.collaborators:
+        w.text(trial, TG.collaboratorName, name)
+    for keyword in record.keywords:
+        w.text(trial, TG.keyword, keyword)
+    for other in record.other_ids:
+        w.text(trial, TG.otherId, other)
+    if record.enrollment is not None:
+        w.add(trial, TG.enrollment, xsd_integer(record.enrollment))
+    for prop, value in (
+        (TG.startDate, record.start_date),
+        (TG.primaryCompletionDate, record.primary_completion_date),
+        (TG.completionDate, record.completion_date),
+    ):
+        literal = _date(value)
+        if literal is not None:
+            w.add(trial, prop, literal)
+
+
+def write_conditions(
+    w: Writer, trial: NamedNode, tid: str, conditions: Sequence[Condition]
+) -> None:
+    """A mention node per condition as written, each naming its disease concept."""
+    for n, condition in enumerate(conditions, 1):
+        node = mint("condition", f"{tid}-{n}")
+        disease = w.use(condition, disease_concept(condition))
+        w.add(trial, TG.hasCondition, node)
+        w.add(node, STD.rdf_type, TG.ConditionMention)
+        w.text(node, STD.label, condition.text)
+        w.text(node, TG.textAsWritten, condition.text)
+        w.text(node, TG.matchKey, condition.text.lower())
+        w.add(node, TG.disease, disease)
+        w.add(node, TG.ordinal, xsd_integer(n))
+        for qualifier in condition.qualifiers:
+            w.text(node, TG.qualifier, qualifier)
+        w.add(trial, TG.studiesDisease, disease)
+
+
+def write_interventions(
+    w: Writer, trial: NamedNode, record: TrialRecord, facts: NormalizedTrial
+) -> None:
+    """An intervention node per intervention, its product, and the targets it aims at;
+    then every target the trial names, attached or not."""
+    tid = record.trial_id
+    mentions = facts.mentions
+    for n, (intervention, product) in enumerate(
+        zip(record.interventions, facts.products, strict=True), 1
+    ):
+        product_node = w.use(product, product_concept(product))
+        node = mint("intervention", f"{tid}-{n}")
+        w.add(trial, TG.hasIntervention, node)
+        w.add(node, STD.rdf_type, TG.Intervention)
+        w.text(node, STD.label, intervention.name)
+        w.text(node, TG.textAsWritten, intervention.name)
+        w.text(node, TG.matchKey, intervention.name.lower())
+        w.text(node, TG.interventionType, intervention.type)
+        w.text(node, TG.rawInterventionType, intervention.raw_type)
+        w.text(node, STD.schema_description, intervention.description)
+        w.add(node, TG.ordinal, xsd_integer(n))
+        for other in intervention.other_names:
+            w.text(node, TG.otherName, other)
+        w.add(node, TG.product, product_node)
+        w.add(trial, TG.testsProduct, product_node)
+        for mention in mentions:
+            if mention.intervention == n - 1:
+                target_node = w.use(mention.target, target_concept(mention.target))
+                w.add(node, TG.aimsAt, target_node)
+                w.add(product_node, TG.aimsAt, target_node)
+    for mention in mentions:
+        w.add(trial, TG.hasTarget, w.use(mention.target, target_concept(mention.target)))
+
+
+def write_outcomes(
+    w: Writer, trial: NamedNode, record: TrialRecord, endpoints: Sequence[Endpoint]
+) -> None:
+    """An outcome-measure node per outcome, numbered within its role, with its endpoint
+    codes, criteria, analytes and duration."""
+    tid = record.trial_id
+    counters = {"primary": 0, "secondary": 0, "other": 0}
+    for outcome, endpoint in zip(record.outcomes, endpoints, strict=True):
+        counters[outcome.role] += 1
+        node = mint("outcome", f"{tid}-{outcome.role}-{counters[outcome.role]}")
+        w.add(trial, TG.hasOutcome, node)
+        w.add(node, STD.rdf_type, TG.OutcomeMeasure)
+        w.text(node, STD.label, outcome.measure or outcome.description or "(unnamed outcome)")
+        w.text(node, TG.role, outcome.role)
+        w.add(node, TG.ordinal, xsd_integer(counters[outcome.role]))
+        w.text(node, TG.measure, outcome.measure)
+        w.text(node, STD.schema_description, outcome.description)
+        w.text(node, TG.timeFrame, outcome.time_frame)
+        if endpoint.duration:
+            w.text(node, TG.isoDuration, endpoint.duration)
+            w.add(node, TG.duration, xsd_duration(endpoint.duration))
+        for code in endpoint.codes:
+            w.add(node, TG.endpoint, w.use(("endpoint", code), endpoint_concept(code)))
+        for criterion in endpoint.criteria:
+            w.add(node, TG.assessedBy, w.use(criterion, criterion_concept(criterion)))
+        for analyte in endpoint.analytes:
+            w.add(node, TG.analyte, w.use(analyte, analyte_concept(analyte)))
+
+
+def write_provenance(
+    w: Writer, trial: NamedNode, record: TrialRecord, ingested_at: datetime
+) -> None:
+    """The graph node: which trial it describes, where its record came from, and when and
+    by which software version it was made."""
+    graph = w.graph
+    when = ingested_at.isoformat(timespec="seconds")
+    w.add(graph, STD.rdf_type, TG.TrialGraph)
+    w.add(graph, TG.describesTrial, trial)
+    w.text(graph, STD.label, f"trial graph of {record.trial_id}")
+    w.text(graph, TG.sourceFile, record.source)
+    w.add(graph, TG.sourceLocation, Literal(record.location))
+    w.text(graph, TG.sourceFormat, record.format)
+    w.text(graph, TG.checksum, record.checksum)
+    w.text(graph, TG.sourceDigest, record.raw_digest)
+    w.text(graph, TG.softwareVersion, __version__)
+    w.add(graph, STD.generatedAtTime, Literal(when, datatype=STD.xsd_dateTime))
