@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 from pyoxigraph import BlankNode, NamedNode, Quad
 
-from trialgraph import records
 from trialgraph.namespaces import STD
 from trialgraph.records import RecordError, TrialRecord
 from trialgraph.sources import read_sources
@@ -29,24 +28,6 @@ CORPUS = [DATA / "seeds", DATA / "ctgov-json", DATA / "ctgov-csv"]
 #: A fixed ingest time, so mapped graphs are identical from run to run.
 FIXED_TIME = datetime(2026, 1, 1, tzinfo=UTC)
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")
-
-
-#: The graph version the golden files' checksums and raw digests were made with.
-GOLDEN_VERSION_TAG = b"trialgraph graph 2\n"
-
-
-@pytest.fixture(scope="session", autouse=True)
-def golden_graph_version() -> Iterator[None]:
-    """In this process, checksums and raw digests fold in a fixed graph version.
-
-    The real one digests the package's code and tables (:mod:`trialgraph.fingerprint`)
-    and so changes with every edit; pinned, a golden graph compares what a record maps
-    to. Commands run in subprocesses use the real one, and tests/test_graph_version.py
-    checks that it remaps what it should.
-    """
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(records, "_version_tag", lambda: GOLDEN_VERSION_TAG)
-        yield
 
 
 def read_records(paths: list[Path]) -> Iterator[TrialRecord]:
