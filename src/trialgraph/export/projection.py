@@ -24,7 +24,7 @@ from typing import Any, Final, Protocol
 import networkx as nx
 from pyoxigraph import Literal, NamedNode, Triple
 
-from trialgraph.namespaces import TG, compress, expand, mint, prefixes
+from trialgraph.namespaces import compress, expand, mint, prefixes
 from trialgraph.queries import NamedQuery, load_query
 from trialgraph.sparql import BindTerm, bind
 
@@ -39,11 +39,7 @@ _OWN_PREFIXES: Final = frozenset(
     p for p, ns in prefixes().items() if ns.startswith("https://w3id.org/trialgraph/")
 )
 
-_PROLOGUE: Final = (
-    f"PREFIX tg: <{TG.NS}>\n"
-    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-    "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
-)
+_PROLOGUE: Final = "".join(f"PREFIX {p}: <{prefixes()[p]}>\n" for p in ("tg", "rdfs", "skos"))
 
 
 class ExportError(ValueError):
