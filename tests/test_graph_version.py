@@ -99,6 +99,7 @@ def test_the_graph_version_covers_code_tables_and_prefixes() -> None:
     assert "ontology/prefixes.json" in names and "records.py" in names
     assert any(name.startswith("normalize/") for name in names)
     assert any(name.startswith("sources/") for name in names)
+    assert "mapping/write.py" in names and "normalize/trial.py" in names
     assert not any(name.startswith(("export/", "store")) or "__pycache__" in name for name in names)
     version = fingerprint.graph_version()
     assert version.startswith(trialgraph.__version__ + "+")

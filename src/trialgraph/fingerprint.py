@@ -22,15 +22,7 @@ from trialgraph import __version__
 #: The package's code that turns raw bytes into quads: modules, and packages walked whole.
 #: Code outside these (the store, the flow, queries, exports, the CLI) does not change what
 #: a record maps to.
-MAPPING_CODE = (
-    "records.py",
-    "text.py",
-    "namespaces.py",
-    "mapping",
-    "mapping.py",
-    "normalize",
-    "sources",
-)
+MAPPING_CODE = ("records.py", "text.py", "namespaces.py", "mapping", "normalize", "sources")
 #: Data the mapping reads: every packaged table, and the prefix map behind its IRIs.
 MAPPING_DATA = ("data",)
 ONTOLOGY_FILES = ("prefixes.json",)
