@@ -21,6 +21,7 @@ import sys
 import threading
 import time
 import urllib.request
+import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TypeAlias
@@ -553,6 +554,69 @@ def test_the_ingest_command_prints_its_summary(cli_env: dict[str, str], tmp_path
     assert fields["quads in store"] == str(len(quads))
     assert "quarantine report" not in fields
     assert not (tmp_path / "trialgraph-quarantine").exists()
+
+
+def _summary(done: subprocess.CompletedProcess[str]) -> dict[str, str]:
+    assert done.returncode == 0, done.stderr
+    fields = summary_fields(done.stdout)
+    return {k: fields[k] for k in ("records read", "loaded", "unchanged", "quarantined")}
+
+
+def test_the_registry_download_zip_is_ingested_and_rerun_by_member(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The registry's zip loads whole; a rerun parses nothing; a changed member and a
+    truncated one are the only records a third run loads or quarantines."""
+    download = DATA / "ctgov-zip" / "urology-studies.json.zip"
+    store, quarantine = tmp_path / "store", tmp_path / "quarantine.jsonl"
+    options = ["--store", str(store), "--quarantine", str(quarantine), "--no-progress"]
+
+    def entries() -> list[dict[str, str]]:
+        if not quarantine.exists():
+            return []
+        return [json.loads(line) for line in quarantine.read_text("utf-8").splitlines()]
+
+    first = _summary(run_trialgraph("ingest", str(download), *options, env=cli_env, cwd=tmp_path))
+    # every member is read; a record the mapping fails on is quarantined as from a folder
+    unmapped = entries()
+    assert all(e["reason"].startswith("could not be mapped") for e in unmapped)
+    assert all(e["location"].startswith("member=NCT") for e in unmapped)
+    q = len(unmapped)
+    assert first == {
+        "records read": "633",
+        "loaded": str(633 - q),
+        "unchanged": "0",
+        "quarantined": str(q),
+    }
+    again = run_trialgraph("ingest", str(download), *options, env=cli_env, cwd=tmp_path)
+    assert _summary(again) == {
+        "records read": "633",
+        "loaded": "0",
+        "unchanged": str(633 - q),
+        "quarantined": str(q),
+    }
+
+    with zipfile.ZipFile(download) as z:
+        members = sorted((i.filename, z.read(i)) for i in z.infolist())
+    bad = {e["location"].removeprefix("member=") for e in unmapped}
+    (changed, body), (truncated, _) = [m for m in members if m[0] not in bad][10:12]
+    study = json.loads(body)
+    study["protocolSection"]["identificationModule"]["briefTitle"] += " (amended)"
+    edits = {changed: json.dumps(study).encode(), truncated: b'{"protocolSection": {'}
+    edited = tmp_path / "ctg-studies.json.zip"
+    with zipfile.ZipFile(edited, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members:
+            z.writestr(name, edits.get(name, data))
+    third = run_trialgraph("ingest", str(edited), *options, env=cli_env, cwd=tmp_path)
+    assert _summary(third) == {
+        "records read": "633",
+        "loaded": "1",
+        "unchanged": str(631 - q),
+        "quarantined": str(1 + q),
+    }
+    [entry] = [e for e in entries() if e["location"] == f"member={truncated}"]
+    assert entry["source"] == str(edited)
+    assert entry["reason"].startswith(f"{truncated}: the JSON document is malformed")
 
 
 def _processes_with(home: Path) -> list[psutil.Process]:

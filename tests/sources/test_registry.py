@@ -24,7 +24,7 @@ from trialgraph.sources.base import Document, Format, Piece, resolve
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 TAG = b"%tagged\n"
-ZIP_MAGIC = b"PK\x03\x04"
+ARC_MAGIC = b"\x89ARC\x00"  # a binary format of the tests only
 
 
 def _tagged_record(data: bytes, source: str, digest: str) -> ReadResult:
@@ -42,7 +42,7 @@ def _read_archive(stream: BinaryIO, source: str, head: bytes) -> Iterator[Piece]
 
 
 TAGGED = Format("tagged", lambda body: body.startswith(TAG), _read_tagged)
-ARCHIVE = Format("archive", lambda head: head.startswith(ZIP_MAGIC), _read_archive, text=False)
+ARCHIVE = Format("archive", lambda head: head.startswith(ARC_MAGIC), _read_archive, text=False)
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def extended(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_formats_are_the_registry_entries_in_detection_order() -> None:
     assert tuple(f.name for f in registry.REGISTRY) == FORMATS
-    assert set(FORMATS) == {"plaintext", "ctgov-csv", "ctgov-json", "ctgov-jsonl"}
+    assert set(FORMATS) == {"plaintext", "ctgov-csv", "ctgov-json", "ctgov-jsonl", "ctgov-zip"}
     assert FORMATS[-1] == "plaintext"  # it takes any text, so it comes last
 
 
@@ -85,16 +85,16 @@ def test_the_other_formats_are_detected_as_before() -> None:
 
 
 def test_a_binary_input_is_unreadable_without_a_binary_format(tmp_path: Path) -> None:
-    path = tmp_path / "studies.zip"
-    path.write_bytes(ZIP_MAGIC + b"\x00\x01\x02" * 50)
+    path = tmp_path / "studies.arc"
+    path.write_bytes(ARC_MAGIC + b"\x00\x01\x02" * 50)
     [error] = read_sources([str(path)])
     assert isinstance(error, RecordError) and "binary" in error.reason
 
 
 @pytest.mark.usefixtures("extended")
 def test_a_binary_format_is_tried_before_text_is_checked(tmp_path: Path) -> None:
-    path = tmp_path / "studies.zip"
-    path.write_bytes(ZIP_MAGIC + b"\x00\x01\x02" * 50)
+    path = tmp_path / "studies.arc"
+    path.write_bytes(ARC_MAGIC + b"\x00\x01\x02" * 50)
     assert detect_format(path.read_bytes()) == "archive"
     [record] = read_sources([str(path)])
     assert isinstance(record, TrialRecord)

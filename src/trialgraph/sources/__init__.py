@@ -11,7 +11,6 @@ recognized by their magic bytes and read transparently. The formats are those of
 from __future__ import annotations
 
 import glob
-import gzip
 import os
 import stat
 import zlib
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, cast
 
 from trialgraph.records import KnownDigests, KnownRecord, RawRecord, ReadResult, RecordError
-from trialgraph.sources.base import HEAD_BYTES, Piece, resolve
+from trialgraph.sources.base import Piece, error_reason, resolve, uncompressed
 from trialgraph.sources.registry import FORMATS, UnreadableContent, detect_format, read_stream
 
 if TYPE_CHECKING:
@@ -39,7 +38,6 @@ __all__ = [
 #: Read buffer: JSON Lines records run to tens of kilobytes, and with Python's default 8 KiB
 #: buffer ``readline`` copies each one piecemeal.
 READ_BUFFER = 1 << 20
-_GZIP_MAGIC = b"\x1f\x8b"
 _GLOB_CHARS = frozenset("*?[")
 
 
@@ -114,24 +112,11 @@ def _file_pieces(path: str) -> Iterator[Piece]:
                 yield RecordError(path, "", "not a regular file (a pipe, socket or device)")
                 return
             raw: BinaryIO = stack.enter_context(Path(path).open("rb", buffering=READ_BUFFER))
-            stream: BinaryIO = raw
-            if raw.read(2) == _GZIP_MAGIC:
-                stream = cast(
-                    "BinaryIO", stack.enter_context(gzip.GzipFile(fileobj=raw, mode="rb"))
-                )
-            raw.seek(0)
-            head = stream.read(HEAD_BYTES)
-            stream.seek(0)
+            stream, head = uncompressed(raw, stack)
         except (OSError, EOFError, zlib.error) as error:
-            yield RecordError(path, "", f"the file cannot be read: {_os_reason(error)}")
+            yield RecordError(path, "", f"the file cannot be read: {error_reason(error)}")
             return
         try:
             yield from read_stream(stream, path, head)
         except (OSError, EOFError, zlib.error) as error:
-            yield RecordError(path, "", f"reading stopped part-way: {_os_reason(error)}")
-
-
-def _os_reason(error: BaseException) -> str:
-    if isinstance(error, OSError) and error.strerror:
-        return error.strerror
-    return str(error) or type(error).__name__
+            yield RecordError(path, "", f"reading stopped part-way: {error_reason(error)}")

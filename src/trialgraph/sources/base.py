@@ -11,14 +11,40 @@ alone decides what becomes of each piece.
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from trialgraph.records import KnownDigests, KnownRecord, RawRecord, ReadResult, RecordError
 
 #: Bytes of an input's start that detection looks at, and that its reader is given.
 HEAD_BYTES = 64 * 1024
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def uncompressed(raw: BinaryIO, stack: ExitStack) -> tuple[BinaryIO, bytes]:
+    """``raw`` (seekable, at its start) as read: gunzipped if its magic bytes say gzip, at
+    its start again, with its first :data:`HEAD_BYTES` bytes (uncompressed) for detection.
+
+    The gzip stream is closed with ``stack``; reading errors (``OSError``, ``EOFError``,
+    ``zlib.error``) propagate to the caller, which knows what the input is called.
+    """
+    stream = raw
+    if raw.read(2) == _GZIP_MAGIC:
+        stream = cast("BinaryIO", stack.enter_context(gzip.GzipFile(fileobj=raw, mode="rb")))
+    raw.seek(0)
+    head = stream.read(HEAD_BYTES)
+    stream.seek(0)
+    return stream, head
+
+
+def error_reason(error: BaseException) -> str:
+    """What went wrong reading an input, in a few words: the OS's words where it has some."""
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error) or type(error).__name__
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,11 +54,13 @@ class Document:
 
     ``parse`` is given :attr:`digest` and yields the records; a one-record document's
     record carries the digest, so only one-record documents have their digest stored.
+    ``location`` is where the document lies in its source (``""`` for a file of its own).
     """
 
     source: str
     digest: str
     parse: Callable[[str], Iterator[ReadResult]] = field(repr=False, compare=False)
+    location: str = ""
 
     def records(self) -> Iterator[ReadResult]:
         """The document's records and errors, parsed."""
@@ -40,7 +68,8 @@ class Document:
 
     def first(self) -> ReadResult:
         """The record of a one-record document (one whose digest was stored)."""
-        return next(self.records(), RecordError(self.source, "", "the document holds no study"))
+        empty = RecordError(self.source, self.location, "the document holds no study")
+        return next(self.records(), empty)
 
 
 #: What a reader yields.
@@ -89,7 +118,7 @@ def resolve(
                 yield piece
         elif isinstance(piece, Document):
             if known and piece.digest in known:
-                yield KnownRecord(piece.source, "", piece.digest, piece.first)
+                yield KnownRecord(piece.source, piece.location, piece.digest, piece.first)
             else:
                 yield from piece.records()
         else:

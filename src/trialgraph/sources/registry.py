@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, BinaryIO
 
 from trialgraph.records import RecordError
-from trialgraph.sources import ctgov_csv, ctgov_json, plaintext
+from trialgraph.sources import archive, ctgov_csv, ctgov_json, plaintext
 from trialgraph.sources.base import Format, Piece
 from trialgraph.text import decode
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 #: Every input format, in detection order: an input is of the first format that recognizes
 #: it. Binary formats are tried before text inputs are checked; ``plaintext`` takes any text.
 REGISTRY: tuple[Format, ...] = (
+    Format(archive.FORMAT, archive.detect, archive.read, text=False),
     Format("ctgov-jsonl", ctgov_json.detect_lines, ctgov_json.read_lines),
     Format("ctgov-json", ctgov_json.detect_document, ctgov_json.read_document),
     Format("ctgov-csv", ctgov_csv.detect, ctgov_csv.read),
