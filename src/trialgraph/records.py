@@ -90,7 +90,9 @@ class TrialRecord:
 
     ``source`` is the path the record was read from and ``location`` where in that file
     (``""`` for one-record files, else ``row=N``, ``index=N`` or ``line=N``, 1-based for rows
-    and lines, 0-based for JSON indexes as in the API's arrays).
+    and lines, 0-based for JSON indexes as in the API's arrays). In a zip archive it names
+    the member first: ``member=PATH``, or ``member=PATH;row=N`` for a record of a
+    multi-record member (:mod:`trialgraph.sources.archive`).
     """
 
     source: str

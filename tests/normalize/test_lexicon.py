@@ -11,7 +11,7 @@ import unicodedata
 
 import pytest
 
-from trialgraph.normalize.lexicon import data_path, read_table
+from trialgraph.normalize.lexicon import PhraseMatcher, data_path, read_table
 from trialgraph.normalize.products import squash
 from trialgraph.normalize.targets import squash_case
 
@@ -65,3 +65,12 @@ def test_ascii_keys_match_the_general_path(text: str) -> None:
 def test_greek_letters_are_spelt_out_alike_in_both_keys(text: str, key: str) -> None:
     assert squash_case(text) == key
     assert squash(text) == key.casefold()
+
+
+@pytest.mark.parametrize("written", ["IIEF", "iief", "ııef", "İIEF", "IıEF"])
+def test_a_phrase_matched_in_any_case_folds_to_its_key(written: str) -> None:
+    """Case-insensitive matching equates the Turkish ı and İ with i; so does the key."""
+    matcher = PhraseMatcher({"IIEF": "erectile function index", "IPSS": "prostate symptoms"})
+    assert [m.value for m in matcher.find(f"Change in {written} score")] == [
+        "erectile function index"
+    ]

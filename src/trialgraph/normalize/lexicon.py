@@ -91,13 +91,21 @@ def squash(text: str) -> str:
     return squash_case(text).casefold()
 
 
+# Letters that Python's case-insensitive regular expressions equate with ``i`` but that
+# ``str.casefold`` keeps apart: the Turkish dotless ``ı`` and dotted ``İ``. A phrase the
+# matchers find in any case must fold to the key it was found by.
+_FOLD_ALIKE = str.maketrans({"ı": "i", "İ": "i"})
+
+
 def fold(text: str) -> str:
     """Case- and space-folded text for dictionary keys.
 
     >>> fold("  Claudin   18.2 ")
     'claudin 18.2'
+    >>> fold("IIEF") == fold("ııef") == fold("İIEF")
+    True
     """
-    return re.sub(r"\s+", " ", text).strip().casefold()
+    return re.sub(r"\s+", " ", text).strip().translate(_FOLD_ALIKE).casefold()
 
 
 @dataclass(frozen=True, slots=True)
