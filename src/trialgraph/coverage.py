@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from trialgraph.normalize.products import modality_category
 from trialgraph.normalize.trial import NormalizedTrial
 
 
@@ -27,6 +28,11 @@ class Coverage:
     conditions_identified: int = 0
     interventions: int = 0
     interventions_with_modality: int = 0
+    interventions_known: int = 0  # naming at least one product the drug knowledge knows
+    interventions_with_target: int = 0
+    interventions_combination: int = 0
+    interventions_control: int = 0
+    targets_by_derivation: Counter[str] = field(default_factory=Counter)
     unmapped_outcomes: Counter[str] = field(default_factory=Counter)
     unmapped_conditions: Counter[str] = field(default_factory=Counter)
     unmapped_interventions: Counter[str] = field(default_factory=Counter)
@@ -48,12 +54,23 @@ class Coverage:
                 self.conditions_identified += 1
             else:
                 self.unmapped_conditions[condition.text] += 1
-        for product in facts.products:
+        self._add_interventions(facts)
+
+    def _add_interventions(self, facts: NormalizedTrial) -> None:
+        aimed = {m.intervention for m in facts.mentions if m.intervention is not None}
+        for index, intervention in enumerate(facts.interventions):
             self.interventions += 1
-            if product.modality:
+            if intervention.modality:
                 self.interventions_with_modality += 1
             else:
-                self.unmapped_interventions[product.label] += 1
+                self.unmapped_interventions[intervention.products[0].label] += 1
+            self.interventions_known += any(p.source for p in intervention.products)
+            self.interventions_with_target += index in aimed
+            self.interventions_combination += intervention.regimen
+            self.interventions_control += modality_category(intervention.modality) == "control"
+        for mention in facts.mentions:
+            if mention.intervention is not None:
+                self.targets_by_derivation[mention.derivation] += 1
 
     def merge(self, other: Coverage) -> None:
         """Add another batch's counts to these."""
@@ -86,6 +103,13 @@ class Coverage:
             "interventions_with_modality": self.share(
                 self.interventions_with_modality, self.interventions
             ),
+            "interventions_known": self.share(self.interventions_known, self.interventions),
+            "interventions_with_target": self.share(
+                self.interventions_with_target, self.interventions
+            ),
+            "interventions_combination": self.interventions_combination,
+            "interventions_control": self.interventions_control,
+            "target_edges_by_derivation": dict(sorted(self.targets_by_derivation.items())),
             "trials_with_target": self.share(self.trials_with_target, self.trials),
         }
 
@@ -103,7 +127,21 @@ class Coverage:
             f"| {self.conditions} |",
             f"| interventions with a modality | {f['interventions_with_modality']:.1%} "
             f"| {self.interventions} |",
+            f"| interventions naming a product the drug knowledge knows "
+            f"| {f['interventions_known']:.1%} | {self.interventions} |",
+            f"| interventions aimed at a target | {f['interventions_with_target']:.1%} "
+            f"| {self.interventions} |",
             f"| trials with at least one target | {f['trials_with_target']:.1%} | {self.trials} |",
+            "",
+            f"Interventions combining several products: {self.interventions_combination}; "
+            f"controls (placebo, sham, standard care, no intervention): "
+            f"{self.interventions_control}.",
+            "Target edges by derivation: "
+            + (
+                ", ".join(f"{k} {v}" for k, v in sorted(self.targets_by_derivation.items()))
+                or "none"
+            )
+            + ".",
         ]
         for title, counter in (
             ("Most frequent unmapped outcome measures", self.unmapped_outcomes),

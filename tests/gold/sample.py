@@ -20,7 +20,11 @@ SEED = 20240601
 DRUG_TYPES = frozenset({"DRUG", "BIOLOGICAL", "COMBINATION_PRODUCT", "DIETARY_SUPPLEMENT"})
 ROOT = Path(__file__).resolve().parents[2]
 GOLD = Path(__file__).resolve().with_name("interventions.tsv")
-CORPUS_DIRS = (ROOT / "tests" / "data", ROOT.parent / "shared" / "corpus")
+CORPUS_DIRS = (
+    ROOT / "tests" / "data",
+    ROOT / "tests" / "data" / "areas",
+    ROOT.parent / "shared" / "corpus",
+)
 
 # set name -> (corpus file, minimum number of sampled interventions)
 SETS: dict[str, tuple[str, int]] = {

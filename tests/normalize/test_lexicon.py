@@ -11,8 +11,7 @@ import unicodedata
 
 import pytest
 
-from trialgraph.normalize.lexicon import PhraseMatcher, data_path, read_table
-from trialgraph.normalize.products import squash
+from trialgraph.normalize.lexicon import PhraseMatcher, data_path, read_table, squash
 from trialgraph.normalize.targets import squash_case
 
 _TABLES = sorted(p.name for p in data_path("").iterdir() if p.name.endswith((".tsv", ".tsv.gz")))

@@ -7,14 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from trialgraph.normalize.drugs import find_drugs
+from trialgraph.normalize.interventions import normalize_intervention
 from trialgraph.normalize.lexicon import table
-from trialgraph.normalize.products import (
-    detect_modality,
-    find_drugs,
-    modalities,
-    normalize_product,
-)
-from trialgraph.records import Intervention
+from trialgraph.normalize.model import InterventionFacts, Product
+from trialgraph.normalize.products import detect_modality, modalities
+from trialgraph.records import Intervention, TrialRecord
 
 _spec = importlib.util.spec_from_file_location(
     "seed_helper", Path(__file__).with_name("test_targets.py")
@@ -25,35 +23,48 @@ _spec.loader.exec_module(_helper)
 seed = _helper.seed
 
 
+def single(
+    intervention: Intervention, record: TrialRecord | None = None
+) -> tuple[Product, InterventionFacts]:
+    """The one product an intervention names, and the intervention's facts."""
+    facts = normalize_intervention(intervention, record)
+    assert len(facts.products) == 1, facts
+    return facts.products[0], facts
+
+
 def test_u87_is_one_product_across_000_and_001() -> None:
     r0, r1 = seed("000"), seed("001")
-    p0 = normalize_product(r0.interventions[0], r0)
-    p1 = normalize_product(r1.interventions[0], r1)
+    (p0, f0), (p1, f1) = single(r0.interventions[0], r0), single(r1.interventions[0], r1)
     assert p0 == p1
-    assert (p0.label, p0.modality, p0.origin) == ("U87 CAR-T", "CAR-T", "autologous")
+    assert (p0.label, p0.modality, f0.origin, f1.origin) == (
+        "U87 CAR-T",
+        "CAR-T",
+        "autologous",
+        "autologous",
+    )
 
 
 def test_seed_002() -> None:
     r = seed("002")
-    p = normalize_product(r.interventions[0], r)
-    assert p.modality == "CAR-T"
-    assert p.origin is None
+    p, facts = single(r.interventions[0], r)
+    assert (p.modality, facts.modality) == ("CAR-T", "CAR-T")
+    assert facts.origin is None
     assert p.label == "Fast CAR-T"
 
 
 def test_seed_003() -> None:
     r = seed("003")
-    car, mab, chemo = (normalize_product(i, r) for i in r.interventions)
-    assert (car.modality, car.origin) == ("CAR-T", "autologous")
+    (car, car_facts), (mab, mab_facts), (chemo, _) = (single(i, r) for i in r.interventions)
+    assert (car.modality, car_facts.origin) == ("CAR-T", "autologous")
     assert car.label == "CLDN18.2 CAR-T"
-    assert (mab.modality, mab.origin) == ("monoclonal antibody", None)
+    assert (mab.modality, mab_facts.origin) == ("monoclonal antibody", None)
     assert chemo.modality == "chemotherapy"
     assert len({car.key, mab.key, chemo.key}) == 3
 
 
 def test_seed_004_til() -> None:
     r = seed("004")
-    assert normalize_product(r.interventions[0], r).modality == "TIL"
+    assert single(r.interventions[0], r)[1].modality == "TIL"
 
 
 @pytest.mark.parametrize(
@@ -67,7 +78,7 @@ def test_seed_004_til() -> None:
     ],
 )
 def test_known_drug_shares_a_key(intervention: Intervention) -> None:
-    p = normalize_product(intervention)
+    p, _ = single(intervention)
     assert (p.key, p.modality, p.curie) == (
         "pembrolizumab",
         "monoclonal antibody",
@@ -98,7 +109,7 @@ def test_known_drug_shares_a_key(intervention: Intervention) -> None:
     ],
 )
 def test_modality(name: str, itype: str, modality: str) -> None:
-    assert normalize_product(Intervention(type=itype, name=name)).modality == modality
+    assert single(Intervention(type=itype, name=name))[1].modality == modality
 
 
 def test_the_first_rule_matching_any_text_decides() -> None:
@@ -117,8 +128,8 @@ def test_find_drugs_returns_a_new_list_each_time() -> None:
 
 
 def test_allogeneic_origin() -> None:
-    p = normalize_product(Intervention(type="BIOLOGICAL", name="Allogeneic CD7 CAR-T cells"))
-    assert (p.label, p.origin) == ("CD7 CAR-T", "allogeneic")
+    p, facts = single(Intervention(type="BIOLOGICAL", name="Allogeneic CD7 CAR-T cells"))
+    assert (p.label, facts.origin) == ("CD7 CAR-T", "allogeneic")
 
 
 def test_modalities_are_from_the_fixed_list() -> None:

@@ -233,3 +233,48 @@ def test_gd2_is_an_antigen_without_hgnc() -> None:
     assert target is not None
     assert (target.symbol, target.kind) == ("GD2", "antigen")
     assert target.curie is None or not target.curie.startswith("HGNC:")
+
+
+@pytest.mark.parametrize(
+    ("name", "symbols"),
+    [
+        ("CD19/CD22 CAR-T", ("CD19", "CD22")),  # tandem
+        ("CD22-CD19 cCAR", ("CD22", "CD19")),  # compound CAR
+        ("anti-CD19+CD22 CAR-T cells", ("CD19", "CD22")),
+        ("CD19xCD22 CAR-T", ("CD19", "CD22")),
+        ("CD19-specific CAR T cells", ("CD19",)),
+        ("CAR19 T cells", ("CD19",)),  # CAR and the antigen's CD number
+        ("CAR.19 T cells", ("CD19",)),
+        ("CD20 CAR-T", ("MS4A1",)),  # CD numbers as HGNC lists them
+        ("CD123 CAR-T", ("IL3RA",)),
+    ],
+)
+def test_cell_therapy_constructs_name_each_antigen(name: str, symbols: tuple[str, ...]) -> None:
+    rec = record("A CAR-T study.", Intervention(type="BIOLOGICAL", name=name))
+    assert found(rec) == {(s, 0) for s in symbols}
+
+
+@pytest.mark.parametrize(
+    ("summary", "symbol"),
+    [
+        ("Patients with psoriasis after anti-TNF failure receive study drug.", "TNF"),
+        ("Previously treated with an EGFR inhibitor; now given study drug.", "EGFR"),
+        ("Enrols PSEN1 mutation carriers at risk of Alzheimer disease.", "PSEN1"),
+        ("Adults with an inadequate response to anti-IL-17 antibodies.", "IL17A"),
+    ],
+)
+def test_population_mentions_are_never_aims(summary: str, symbol: str) -> None:
+    rec = record(summary, Intervention(type="DRUG", name="XYZ-123"))
+    mentions = find_targets(rec)
+    assert [(m.target.symbol, m.intervention, m.population) for m in mentions] == [
+        (symbol, None, True)
+    ]
+
+
+def test_an_aim_in_the_same_record_still_attaches() -> None:
+    rec = record(
+        "XYZ-123, a TYK2 inhibitor, in psoriasis after anti-TNF failure.",
+        Intervention(type="DRUG", name="XYZ-123"),
+    )
+    got = {(m.target.symbol, m.intervention, m.population) for m in find_targets(rec)}
+    assert got == {("TYK2", 0, False), ("TNF", None, True)}

@@ -14,8 +14,14 @@ from trialgraph.coverage import Coverage
 from trialgraph.mapping import map_record, trial_graph
 from trialgraph.mapping.write import Writer, write_conditions, write_interventions
 from trialgraph.namespaces import STD, TG, mint
-from trialgraph.normalize.model import Condition, Endpoint, Product, TargetMention
-from trialgraph.normalize.products import normalize_product
+from trialgraph.normalize.interventions import normalize_intervention
+from trialgraph.normalize.model import (
+    Condition,
+    Endpoint,
+    InterventionFacts,
+    Product,
+    TargetMention,
+)
 from trialgraph.normalize.targets import find_targets, target_by_symbol
 from trialgraph.normalize.trial import NormalizedTrial, normalize_record
 from trialgraph.records import Intervention, Outcome, TrialRecord
@@ -58,7 +64,9 @@ def test_normalizing_needs_no_store_and_no_rdf() -> None:
 def test_facts_are_aligned_with_the_record() -> None:
     facts = normalize_record(RECORD)
     assert [c.text for c in facts.conditions] == list(RECORD.conditions)
-    assert facts.products == tuple(normalize_product(iv, RECORD) for iv in RECORD.interventions)
+    assert facts.interventions == tuple(
+        normalize_intervention(iv, RECORD) for iv in RECORD.interventions
+    )
     assert facts.measures == ("Incidence of adverse events", "Zzyzx index")
     assert [e.role for e in facts.endpoints] == ["primary", "secondary"]
     assert facts.endpoints[0].duration == "P28D"
@@ -79,8 +87,8 @@ def test_targets_are_distinct_in_the_order_first_named() -> None:
 
 
 def test_find_targets_with_the_products_given_finds_the_same() -> None:
-    products = [normalize_product(iv, RECORD) for iv in RECORD.interventions]
-    assert find_targets(RECORD, products) == find_targets(RECORD)
+    interventions = [normalize_intervention(iv, RECORD) for iv in RECORD.interventions]
+    assert find_targets(RECORD, interventions) == find_targets(RECORD)
 
 
 def test_map_record_writes_the_facts_of_normalize_record() -> None:
@@ -98,8 +106,8 @@ def test_the_writer_writes_the_facts_it_is_given() -> None:
     facts = dataclasses.replace(
         normalize_record(RECORD),
         conditions=(condition,),
-        products=(product, product),
-        mentions=(TargetMention(muc1, "MUC1", 1),),
+        interventions=(InterventionFacts((product,)), InterventionFacts((product,))),
+        mentions=(TargetMention(muc1, "MUC1", 1, 0),),
     )
     w = Writer(trial_graph(RECORD.trial_id))
     trial = mint("trial", RECORD.trial_id)
@@ -124,7 +132,7 @@ def test_coverage_counts_the_facts() -> None:
     coverage.add(normalize_record(RECORD))
     coverage.add(
         NormalizedTrial(
-            products=(Product(key="x", label="Mystery", modality=None),),
+            interventions=(InterventionFacts((Product(key="x", label="Mystery", modality=None),)),),
             endpoints=(Endpoint(role="primary", codes=("OTHER",), category="other"),),
             measures=("Zzyzx index",),
         )

@@ -15,7 +15,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 from trialgraph.namespaces import CONCEPTS_GRAPH, STD, TG, expand, mint
 from trialgraph.normalize.endpoints import endpoint_concepts
 from trialgraph.normalize.model import Analyte, Condition, Criterion, Product, Target
-from trialgraph.normalize.targets import resolve_target, target_synonyms
+from trialgraph.normalize.targets import resolve_target, target_by_symbol, target_synonyms
 
 __all__ = [
     "Concept",
@@ -23,6 +23,7 @@ __all__ = [
     "criterion_concept",
     "disease_concept",
     "endpoint_concept",
+    "modality_concept",
     "product_concept",
     "target_concept",
 ]
@@ -102,17 +103,36 @@ def target_concept(target: Target) -> Concept:
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
+def modality_concept(modality: str) -> Concept:
+    """A modality of the fixed list, by its key."""
+    c = _Concepts()
+    return c.done(c.describe(mint("modality", modality), TG.Modality, modality))
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
 def product_concept(product: Product) -> Concept:
-    """A product with its modality (itself a concept) and origin."""
+    """A product with its modality (itself a concept) and, where the drug knowledge states
+    them, its mechanisms: one node per target with the action type and the source."""
     c = _Concepts()
     node = mint("product", product.key)
     c.describe(node, TG.Product, product.label, product.curie, product.xrefs)
     if product.modality:
-        modality = mint("modality", product.modality)
+        modality, quads = modality_concept(product.modality)
         c.add(node, TG.modality, modality)
-        c.describe(modality, TG.Modality, product.modality)
-    if product.origin:
-        c.add(node, TG.origin, Literal(product.origin))
+        c.quads.extend(quads)
+    for symbol, action in zip(product.targets, product.actions, strict=True):
+        target = target_by_symbol(symbol)
+        if target is None or product.source is None:
+            continue
+        mechanism = mint("mechanism", f"{product.key}--{symbol}")
+        target_node, target_quads = target_concept(target)
+        c.add(node, TG.mechanism, mechanism)
+        c.add(mechanism, STD.rdf_type, TG.Mechanism)
+        c.add(mechanism, TG.target, target_node)
+        c.add(mechanism, TG.derivation, Literal(product.source))
+        if action:
+            c.add(mechanism, TG.actionType, Literal(action))
+        c.quads.extend(target_quads)
     return c.done(node)
 
 

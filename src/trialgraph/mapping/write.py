@@ -22,11 +22,13 @@ from trialgraph.mapping.concepts import (
     criterion_concept,
     disease_concept,
     endpoint_concept,
+    modality_concept,
     product_concept,
     target_concept,
 )
 from trialgraph.namespaces import STD, TG, expand, mint
-from trialgraph.normalize.model import Condition, Endpoint
+from trialgraph.normalize.drugs import CURATED, DRUG_TABLE, INN_STEM, RECORD_TEXT
+from trialgraph.normalize.model import Condition, Endpoint, TargetMention
 from trialgraph.normalize.trial import NormalizedTrial
 from trialgraph.records import TrialRecord
 
@@ -172,17 +174,24 @@ def write_conditions(
         w.add(trial, TG.studiesDisease, disease)
 
 
+#: The property saying how a target edge of an intervention was derived.
+_BY_DERIVATION = {
+    DRUG_TABLE: TG.targetByDrugTable,
+    CURATED: TG.targetByCuratedRow,
+    INN_STEM: TG.targetByInnStem,
+    RECORD_TEXT: TG.targetByRecordText,
+}
+
+
 def write_interventions(
     w: Writer, trial: NamedNode, record: TrialRecord, facts: NormalizedTrial
 ) -> None:
-    """An intervention node per intervention, its product, and the targets it aims at;
-    then every target the trial names, attached or not."""
+    """An intervention node per intervention, its products, and the targets it aims at;
+    then every target the trial names, attached or not, and its population markers."""
     tid = record.trial_id
-    mentions = facts.mentions
-    for n, (intervention, product) in enumerate(
-        zip(record.interventions, facts.products, strict=True), 1
+    for n, (intervention, normalized) in enumerate(
+        zip(record.interventions, facts.interventions, strict=True), 1
     ):
-        product_node = w.use(product, product_concept(product))
         node = mint("intervention", f"{tid}-{n}")
         w.add(trial, TG.hasIntervention, node)
         w.add(node, STD.rdf_type, TG.Intervention)
@@ -195,15 +204,37 @@ def write_interventions(
         w.add(node, TG.ordinal, xsd_integer(n))
         for other in intervention.other_names:
             w.text(node, TG.otherName, other)
-        w.add(node, TG.product, product_node)
-        w.add(trial, TG.testsProduct, product_node)
-        for mention in mentions:
-            if mention.intervention == n - 1:
-                target_node = w.use(mention.target, target_concept(mention.target))
-                w.add(node, TG.aimsAt, target_node)
-                w.add(product_node, TG.aimsAt, target_node)
+        if normalized.modality:
+            w.add(
+                node,
+                TG.modality,
+                w.use(("modality", normalized.modality), modality_concept(normalized.modality)),
+            )
+        if normalized.origin:
+            w.text(node, TG.origin, normalized.origin)
+        if normalized.regimen:
+            w.add(node, TG.componentCount, xsd_integer(len(normalized.products)))
+        products = [w.use(p, product_concept(p)) for p in normalized.products]
+        for product_node in products:
+            w.add(node, TG.product, product_node)
+            w.add(trial, TG.testsProduct, product_node)
+        _write_aims(w, node, products, [m for m in facts.mentions if m.intervention == n - 1])
+    for mention in facts.mentions:
+        target_node = w.use(mention.target, target_concept(mention.target))
+        w.add(trial, TG.populationMarker if mention.population else TG.hasTarget, target_node)
+
+
+def _write_aims(
+    w: Writer, node: NamedNode, products: list[NamedNode], mentions: list[TargetMention]
+) -> None:
+    """An intervention's target edges, each also under the property of its derivation, and
+    the product aimed at each where the intervention says which."""
     for mention in mentions:
-        w.add(trial, TG.hasTarget, w.use(mention.target, target_concept(mention.target)))
+        target_node = w.use(mention.target, target_concept(mention.target))
+        w.add(node, TG.aimsAt, target_node)
+        w.add(node, _BY_DERIVATION[mention.derivation], target_node)
+        if mention.component is not None:
+            w.add(products[mention.component], TG.aimsAt, target_node)
 
 
 def write_outcomes(

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
+from trialgraph.normalize.labels import display_label
 from trialgraph.normalize.lexicon import read_table
 from trialgraph.normalize.model import Condition
 
@@ -532,7 +533,7 @@ def normalize_condition(text: str) -> Condition:
     curie = lex.names.get(exact)
     if curie is not None:
         if curie == "-":
-            return Condition(text=text, label=cleaned, curie=None)
+            return Condition(text=text, label=display_label(cleaned), curie=None)
         return _condition(text, cleaned, curie, lex.name_qualifiers.get(exact, ()))
     for states in (False, True):
         core, quals = split_qualifiers(cleaned, states=states)
@@ -541,8 +542,9 @@ def normalize_condition(text: str) -> Condition:
         hit = _resolve(core)
         if hit:
             return _condition(text, core, hit[0], tuple(dict.fromkeys((*quals, *hit[1]))))
-    # Unmatched: no qualifiers either, since what they would qualify is unknown.
-    return Condition(text=text, label=cleaned, curie=None)
+    # Unmatched: no qualifiers either, since what they would qualify is unknown; the label
+    # depends on the words alone, as the node is keyed by them
+    return Condition(text=text, label=display_label(cleaned), curie=None)
 
 
 def _mesh_match(condition: Condition, meshes: tuple[MeshTerm, ...]) -> Condition:

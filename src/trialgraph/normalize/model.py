@@ -36,12 +36,19 @@ class TargetMention:
     """A target named in a record, the text that named it, and the product aimed at it.
 
     ``intervention`` is the index into ``TrialRecord.interventions`` of the product aimed at
-    the target, or ``None`` when the record names the target but not which product.
+    the target, or ``None`` when the record names the target but not which product;
+    ``component`` the index of that product among the intervention's products.
+    ``derivation`` says how the target was found: from a curated drug row, the drug table,
+    an INN stem, or the record's own words. ``population`` marks a target named as part of
+    who is enrolled ("after anti-TNF failure", "PSEN1 mutation carriers"): never an aim.
     """
 
     target: Target
     text: str
     intervention: int | None
+    component: int | None = None  # index into the intervention's products, where known
+    derivation: str = "record-text"  # curated | drug-table | inn-stem | record-text
+    population: bool = False  # named as the population's history or marker, not an aim
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,15 +67,38 @@ class Product:
     """One distinct product (intervention) across trials.
 
     ``key`` is stable and shared: two records naming the same product ("U87 CAR-T",
-    "U87 autologous CAR T-cell") give the same key, so the mapping mints one node.
+    "U87 autologous CAR T-cell") give the same key, so the mapping mints one node; every
+    other field is a function of the key.
     """
 
     key: str
     label: str
     modality: str | None  # "CAR-T", "monoclonal antibody", "chemotherapy", ...
-    origin: str | None = None  # "autologous" | "allogeneic"
     curie: str | None = None  # a standard drug identifier, where one is known
     xrefs: tuple[str, ...] = ()
+    targets: tuple[str, ...] = ()  # what the drug knowledge says it is aimed at
+    actions: tuple[str, ...] = ()  # aligned with targets: INHIBITOR, AGONIST, ... or ""
+    source: str | None = None  # where targets and modality come from (a derivation)
+
+
+@dataclass(frozen=True, slots=True)
+class InterventionFacts:
+    """What one intervention names: its products (several for a combination), and what
+    the record adds that is not a property of the products.
+
+    ``modality`` is the products' common modality, else (for a single product) what the
+    description, the trial's title or the intervention type says; ``origin`` is
+    ``autologous`` or ``allogeneic`` for a cell product where the record says.
+    """
+
+    products: tuple[Product, ...]
+    modality: str | None = None
+    origin: str | None = None
+
+    @property
+    def regimen(self) -> bool:
+        """Whether the intervention combines several products."""
+        return len(self.products) > 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,20 +1,19 @@
-"""Products: one shared node per distinct intervention, with its modality and origin.
+"""Products: one shared node per distinct product, its label, modality and identifiers.
 
-:func:`normalize_product` turns an :class:`~trialgraph.records.Intervention` into a
-:class:`~trialgraph.normalize.model.Product` whose ``key`` is shared by every record naming
-the same product:
+A product's key, label and modality depend on its name alone, so every record naming the
+same product names the same node and no node collects contradictory facts; what depends on
+the record (the intervention type, a cell-therapy modality stated in the title, an
+autologous origin in the description) stays on the intervention
+(:mod:`trialgraph.normalize.interventions`).
 
-- a known drug (``data/drugs_curated.tsv``, then DrugBank names in ``data/drugs.tsv.gz``)
-  resolves to its table entry, so "Keytruda", "pembrolizumab" and "MK-3475" share the key
-  ``pembrolizumab``;
-- any other product gets a canonical label with dose strings and formulation words removed
+- A known drug (:mod:`trialgraph.normalize.drugs`) is its table entry: "Keytruda",
+  "pembrolizumab" and "MK-3475" share the key ``pembrolizumab``.
+- Controls (placebo, vehicle, sham, standard care, no intervention) are products of their
+  own with a control modality and never a target.
+- Any other product gets a canonical label with dose strings and formulation words removed
   and CAR-T spellings unified ("U87 autologous CAR T-cell" and "U87 CAR-T" are both
-  "U87 CAR-T"); for cell products the words autologous, allogeneic, cells, adoptive,
-  transfer and therapy are noise. The key is a slug of that label, so the label is a
-  function of the key up to letter case.
-
-Generic names ("Chemotherapy", "Placebo") give shared generic nodes, by design: they are the
-same concept in every trial that uses them.
+  "U87 CAR-T"), in a form that is a function of its key
+  (:func:`~trialgraph.normalize.labels.display_label`).
 
 Modalities come from the fixed list in ``data/modalities.tsv``.
 """
@@ -23,42 +22,28 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from trialgraph.normalize.lexicon import squash, table
+from trialgraph.normalize.drugs import Drug
+from trialgraph.normalize.labels import display_label
+from trialgraph.normalize.lexicon import table
 from trialgraph.normalize.model import Product
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from trialgraph.records import Intervention, TrialRecord
-
 __all__ = [
-    "Drug",
     "canonical_label",
+    "control_product",
     "detect_modality",
-    "drug_index",
-    "find_drugs",
-    "lookup_drug",
+    "drug_product",
     "modalities",
     "modality_category",
-    "normalize_product",
+    "named_product",
+    "origin",
     "product_key",
-    "squash",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class Drug:
-    """A drug table entry: canonical name, modality key, target symbols, CURIE."""
-
-    name: str
-    modality: str | None
-    targets: tuple[str, ...] = ()
-    curie: str | None = None
-    synonyms: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------------------------------
@@ -197,89 +182,6 @@ def _first_rule(text: str) -> int:
 
 
 # ---------------------------------------------------------------------------------------
-# Drugs
-
-
-def _guess_modality(name: str) -> str | None:
-    """Modality from an INN stem, for DrugBank names without a curated row."""
-    return detect_modality([name]) if re.search(r"[a-z]{4,}", name.casefold()) else None
-
-
-@lru_cache(maxsize=1)
-def drug_index() -> dict[str, Drug]:
-    """Squashed drug names and synonyms to drugs: curated rows first, then DrugBank names."""
-    db_by_name: dict[str, tuple[str, str]] = {}
-    for row in table("drugs.tsv.gz"):
-        db_by_name.setdefault(squash(row["name"]), (row["drugbank_id"], row["name"]))
-    index: dict[str, Drug] = {}
-    for row in table("drugs_curated.tsv"):
-        names = [row["name"], *(s for s in row["synonyms"].split("|") if s)]
-        curie = row["curie"] or None
-        if curie is None:
-            for n in names:
-                hit = db_by_name.get(squash(n))
-                if hit:
-                    curie = "DRUGBANK:" + hit[0]
-                    break
-        drug = Drug(
-            name=row["name"],
-            modality=row["modality"] or None,
-            targets=tuple(t for t in row["targets"].split("|") if t),
-            curie=curie,
-            synonyms=tuple(names[1:]),
-        )
-        for n in names:
-            index.setdefault(squash(n), drug)
-    for key, (db_id, name) in db_by_name.items():
-        if key not in index and len(key) >= 4:
-            index[key] = Drug(name=name, modality=_guess_modality(name), curie="DRUGBANK:" + db_id)
-    return index
-
-
-def lookup_drug(name: str) -> Drug | None:
-    """The drug a whole name denotes (case, spaces and dashes ignored), else ``None``.
-
-    >>> lookup_drug("Keytruda").name, lookup_drug("MK-3475").name
-    ('pembrolizumab', 'pembrolizumab')
-    """
-    return drug_index().get(squash(name))
-
-
-_TOKEN = re.compile(r"[^\s,;:()\[\]{}+/&|\"“”]+")
-
-
-def find_drugs(text: str, max_words: int = 3) -> list[Drug]:
-    """Drugs named anywhere in a short text (an intervention name), longest match first.
-
-    >>> [d.name for d in find_drugs("sintilimab combined with anlotinib")]
-    ['sintilimab', 'anlotinib']
-    >>> [d.name for d in find_drugs("SHR-1826；Adebrelimab；Bevacizumab")]
-    ['adebrelimab', 'bevacizumab']
-    """
-    return list(_drugs_in(text, max_words))
-
-
-@lru_cache(maxsize=1 << 14)  # intervention names recur across records
-def _drugs_in(text: str, max_words: int) -> tuple[Drug, ...]:
-    text = unicodedata.normalize("NFKC", text)
-    words = [m.group(0).strip(".") for m in _TOKEN.finditer(text)]
-    index = drug_index()
-    found: list[Drug] = []
-    i = 0
-    while i < len(words):
-        for n in range(min(max_words, len(words) - i), 0, -1):
-            drug = index.get(squash(" ".join(words[i : i + n])))
-            if drug is not None:
-                if drug not in found:
-                    found.append(drug)
-                i += n
-                break
-        else:
-            i += 1
-    return tuple(found)
-
-
-# ---------------------------------------------------------------------------------------
 # Labels and keys
 
 _DOSE = re.compile(
@@ -371,7 +273,8 @@ _ALLO = re.compile(
 )
 
 
-def _origin(texts: Iterable[str]) -> str | None:
+def origin(texts: Iterable[str]) -> str | None:
+    """``autologous`` or ``allogeneic`` when the texts say one and not the other."""
     joined = " ".join(texts)
     auto, allo = bool(_AUTO.search(joined)), bool(_ALLO.search(joined))
     if auto and not allo:
@@ -382,75 +285,68 @@ def _origin(texts: Iterable[str]) -> str | None:
 
 
 # ---------------------------------------------------------------------------------------
-# The product
+# Products
 
 
-@lru_cache(maxsize=1 << 14)  # intervention names recur across records
-def _resolve_drug(name: str, other_names: tuple[str, ...]) -> Drug | None:
-    """The drug an intervention's whole name (or, failing that, its other names) denotes."""
-    tidy = _tidy(_FORMULATION.sub(" ", _DOSE.sub(" ", unicodedata.normalize("NFKC", name))))
-    drug = lookup_drug(tidy) or lookup_drug(name)
-    if drug is not None:
-        return drug
-    if find_drugs(name):
-        return None  # a combination or a differently named drug: not a single known drug
-    from_others = {
-        d.name: d
-        for other in other_names
-        if (d := lookup_drug(_tidy(_FORMULATION.sub(" ", _DOSE.sub(" ", other))))) is not None
-    }
-    return next(iter(from_others.values())) if len(from_others) == 1 else None
+def drug_product(drug: Drug) -> Product:
+    """The product a drug table entry denotes: keyed by its ingredient name."""
+    return Product(
+        key=product_key(drug.name),
+        label=drug.name,
+        modality=drug.modality,
+        curie=drug.curie,
+        xrefs=drug.xrefs,
+        targets=drug.targets,
+        actions=drug.actions,
+        source=drug.source,
+    )
 
 
-def _record_modality(record: TrialRecord) -> str | None:
-    """A cell-therapy modality that the record's title or summary states, if any."""
-    modality = detect_modality([record.title, record.official_title, record.brief_summary])
-    return modality if modality_category(modality) == "cell" else None
+# Controls: (key, modality, pattern over the case-folded name), first match wins.
+_CONTROLS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
+    (key, modality, re.compile(pattern))
+    for key, modality, pattern in (
+        ("placebo", "placebo", r"\bplacebos?\b|\bsugar pills?\b|\bdummy (?:pill|tablet)s?\b"),
+        ("sham", "placebo", r"\bsham\b"),
+        ("vehicle", "placebo", r"\bvehicle\b"),
+        (
+            "no intervention",
+            "no intervention",
+            r"^(?:no[\s-](?:intervention|treatment|therapy|drug)|observation(?: only)?"
+            r"|wait(?:ing)?[\s-]?list(?: control)?|watchful waiting|untreated(?: control)?"
+            r"|control group)$",
+        ),
+        (
+            "standard care",
+            "standard care",
+            r"\b(?:standard|usual|routine|conventional)(?:[\s-]of)?[\s-](?:medical\s+)?"
+            r"(?:care|treatment|therapy|practice|management)\b|\btreatment as usual\b"
+            r"|\bbest supportive care\b|^(?:soc|bsc|tau)$",
+        ),
+    )
+)
 
 
-def normalize_product(intervention: Intervention, record: TrialRecord | None = None) -> Product:
-    """The shared product an intervention denotes: key, label, modality, origin, CURIE.
+@lru_cache(maxsize=1 << 12)
+def control_product(name: str) -> Product | None:
+    """The control a (cleaned) name denotes: placebo, sham, vehicle, standard care or no
+    intervention; else ``None``.
 
-    ``record`` (optional) supplies context: a cell-therapy modality stated in the title or
-    summary when the record has a single drug or biological intervention, and autologous /
-    allogeneic origin stated anywhere in its text when the intervention does not say.
+    >>> control_product("Matching placebo tablets").key, control_product("Usual care").key
+    ('placebo', 'standard-care')
+    >>> control_product("Metformin") is None, control_product("Observation").label
+    (True, 'no intervention')
     """
-    texts = [intervention.name, *intervention.other_names]
-    drug = _resolve_drug(intervention.name, tuple(intervention.other_names))
-    if drug is not None:
-        modality = drug.modality or detect_modality(texts, intervention.type)
-        label = drug.name
-        return Product(
-            key=product_key(label),
-            label=label,
-            modality=modality,
-            origin=_origin([*texts, intervention.description])
-            if modality_category(modality) == "cell"
-            else None,
-            curie=drug.curie,
-        )
-    modality = detect_modality(texts, intervention.type)
-    if modality is None and intervention.description:
-        modality = detect_modality([intervention.description], intervention.type)
-    if (
-        modality is None
-        and record is not None
-        and intervention.type in {"DRUG", "BIOLOGICAL", "GENETIC"}
-    ):
-        active = [i for i in record.interventions if i.type in {"DRUG", "BIOLOGICAL", "GENETIC"}]
-        if len(active) == 1:
-            modality = _record_modality(record)
-    origin = None
-    if modality_category(modality) == "cell":
-        origin = _origin([*texts, intervention.description])
-        if origin is None and record is not None:
-            origin = _origin(
-                [
-                    record.title,
-                    record.official_title,
-                    record.brief_summary,
-                    record.detailed_description,
-                ]
-            )
-    label = canonical_label(intervention.name, modality)
-    return Product(key=product_key(label), label=label, modality=modality, origin=origin)
+    folded = unicodedata.normalize("NFKC", name).casefold().strip()
+    for key, modality, pattern in _CONTROLS:
+        if pattern.search(folded):
+            return Product(key=product_key(key), label=key, modality=modality)
+    return None
+
+
+@lru_cache(maxsize=1 << 14)
+def named_product(name: str, modality: str | None) -> Product:
+    """A product no table knows, by its name: canonical label, and the modality its name
+    alone states (``modality``, what the record adds, shapes the label only)."""
+    label = display_label(canonical_label(name, modality))
+    return Product(key=product_key(label), label=label, modality=detect_modality([label]))

@@ -11,8 +11,15 @@ from dataclasses import dataclass
 
 from trialgraph.normalize.conditions import normalize_conditions
 from trialgraph.normalize.endpoints import classify_outcome
-from trialgraph.normalize.model import Condition, Endpoint, Product, Target, TargetMention
-from trialgraph.normalize.products import normalize_product
+from trialgraph.normalize.interventions import normalize_intervention
+from trialgraph.normalize.model import (
+    Condition,
+    Endpoint,
+    InterventionFacts,
+    Product,
+    Target,
+    TargetMention,
+)
 from trialgraph.normalize.targets import find_targets
 from trialgraph.records import TrialRecord
 
@@ -23,18 +30,23 @@ __all__ = ["NormalizedTrial", "normalize_record"]
 class NormalizedTrial:
     """The normalized facts of one record, aligned with the record's own lists.
 
-    ``conditions``, ``products`` and ``endpoints`` are one per condition, intervention and
-    outcome of the record, in order; ``measures`` holds each outcome's measure as written,
+    ``conditions``, ``interventions`` and ``endpoints`` are one per condition, intervention
+    and outcome of the record, in order; ``measures`` holds each outcome's measure as written,
     for the coverage figures. ``mentions`` are the targets named, each with the index of
     the intervention aimed at it (or ``None``), in the order of
     :func:`~trialgraph.normalize.targets.find_targets`.
     """
 
     conditions: tuple[Condition, ...] = ()
-    products: tuple[Product, ...] = ()
+    interventions: tuple[InterventionFacts, ...] = ()
     mentions: tuple[TargetMention, ...] = ()
     endpoints: tuple[Endpoint, ...] = ()
     measures: tuple[str, ...] = ()
+
+    @property
+    def products(self) -> tuple[Product, ...]:
+        """The distinct products the interventions name, in the order first named."""
+        return tuple({p.key: p for f in self.interventions for p in f.products}.values())
 
     @property
     def targets(self) -> tuple[Target, ...]:
@@ -43,12 +55,12 @@ class NormalizedTrial:
 
 
 def normalize_record(record: TrialRecord) -> NormalizedTrial:
-    """Run every recognizer over ``record``: conditions, products, targets, endpoints."""
-    products = tuple(normalize_product(iv, record) for iv in record.interventions)
+    """Run every recognizer over ``record``: conditions, interventions, targets, endpoints."""
+    interventions = tuple(normalize_intervention(iv, record) for iv in record.interventions)
     return NormalizedTrial(
         conditions=tuple(normalize_conditions(record)),
-        products=products,
-        mentions=tuple(find_targets(record, products)),
+        interventions=interventions,
+        mentions=tuple(find_targets(record, interventions)),
         endpoints=tuple(classify_outcome(o) for o in record.outcomes),
         measures=tuple(o.measure for o in record.outcomes),
     )

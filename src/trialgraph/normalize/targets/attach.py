@@ -2,10 +2,11 @@
 
 ``TargetMention.intervention`` is decided by these rules, in order:
 
-1. a target of a drug named in an intervention's name (or, failing that, its other names)
-   is aimed at that intervention; so is a target named in its name, description or other
-   names, when its product can be aimed at a target at all (:func:`_aimable`; the texts of
-   other interventions count as trial text);
+1. a target that the drug knowledge gives one of an intervention's products (a curated row,
+   the drug table, an INN stem) is aimed at that product; so is a target named in the
+   intervention's name, description or other names, when the intervention can be aimed at
+   a target at all and the drug knowledge does not already say what it is aimed at
+   (:func:`_aimable`; the texts of other interventions count as trial text);
 2. a target named in the trial text that an intervention already carries is not repeated;
 3. otherwise, when the cue names a kind of product ("X CAR-T": cell; "X antibody": antibody;
    "X inhibitor": small molecule) and exactly one intervention of that kind has no targets
@@ -15,6 +16,10 @@
    the drug table does not already know its targets, the target is aimed at it ("positive
    mesothelin and MUC1" in a summary → the trial's one CAR-T product);
 5. otherwise ``None``.
+
+A target named as part of who is enrolled, with a history or population word next to it
+("after anti-TNF failure", "previously treated with an EGFR TKI", "PSEN1 mutation
+carriers"), is never aimed at a product: it is a population mention.
 """
 
 from __future__ import annotations
@@ -22,13 +27,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from trialgraph.normalize.drugs import RECORD_TEXT
+from trialgraph.normalize.interventions import normalize_intervention
 from trialgraph.normalize.model import TargetMention
-from trialgraph.normalize.products import find_drugs, modality_category, normalize_product
-from trialgraph.normalize.targets.cues import Scanner
+from trialgraph.normalize.products import modality_category
+from trialgraph.normalize.targets.cues import Hit, Scanner
 from trialgraph.normalize.targets.lexicon import Lexicon, lexicon
 
 if TYPE_CHECKING:
-    from trialgraph.normalize.model import Product
+    from trialgraph.normalize.model import InterventionFacts
     from trialgraph.records import Intervention, TrialRecord
 
 __all__ = ["find_targets"]
@@ -61,112 +68,210 @@ class _Mentions:
         self.mentions: list[TargetMention] = []
         self.seen: set[tuple[str, int | None]] = set()
 
-    def add(self, symbol: str, text: str, index: int | None) -> None:
-        if (symbol, index) not in self.seen:
-            self.seen.add((symbol, index))
-            self.mentions.append(TargetMention(self.lex.targets[symbol], text, index))
+    def add(
+        self,
+        symbol: str,
+        text: str,
+        index: int | None,
+        component: int | None = None,
+        derivation: str = RECORD_TEXT,
+        population: bool = False,
+    ) -> None:
+        key = (symbol, -1 if population else index)
+        if key not in self.seen:
+            self.seen.add(key)
+            target = self.lex.targets[symbol]
+            self.mentions.append(
+                TargetMention(target, text, index, component, derivation, population)
+            )
 
     def attached(self) -> set[str]:
         """The symbols attached to an intervention so far."""
-        return {symbol for symbol, index in self.seen if index is not None}
+        return {symbol for symbol, index in self.seen if index is not None and index >= 0}
 
 
 def find_targets(
-    record: TrialRecord, products: Sequence[Product] | None = None
+    record: TrialRecord, interventions: Sequence[InterventionFacts] | None = None
 ) -> list[TargetMention]:
     """The targets a record names in context, each with the product aimed at it.
 
-    Reads the titles, brief summary, detailed description and every intervention's name,
-    description and other names (not outcome measures: they name analytes, not targets).
-    One mention per (target, intervention); order: interventions first, then trial text.
-    ``products`` are the record's interventions normalized (:func:`normalize_product` with
-    the record), when the caller has them already.
+    Reads the drug knowledge of each intervention's products, the titles, brief summary,
+    detailed description and every intervention's name, description and other names (not
+    outcome measures: they name analytes, not targets). One mention per (target,
+    intervention); order: interventions first, then trial text. ``interventions`` are the
+    record's interventions normalized (:func:`normalize_intervention` with the record),
+    when the caller has them already.
     """
-    if products is None:
-        products = [normalize_product(iv, record) for iv in record.interventions]
+    if interventions is None:
+        interventions = [normalize_intervention(iv, record) for iv in record.interventions]
     found = _Mentions(lexicon())
     known_targets = [
-        _intervention_mentions(found, iv, index, products[index])
+        _intervention_mentions(found, iv, index, interventions[index])
         for index, iv in enumerate(record.interventions)
     ]
-    _text_mentions(found, record, products, known_targets)
+    _text_mentions(found, record, interventions, known_targets)
     mentions = found.mentions
     # a target attached somewhere needs no unattached duplicate
     attached = {m.target.symbol for m in mentions if m.intervention is not None}
-    return [m for m in mentions if m.intervention is not None or m.target.symbol not in attached]
+    return [
+        m
+        for m in mentions
+        if m.intervention is not None or m.population or m.target.symbol not in attached
+    ]
+
+
+# Words next to a target that make it part of who is enrolled rather than what is given.
+_HISTORY_BEFORE = frozenset(
+    {
+        "prior",
+        "previous",
+        "previously",
+        "after",
+        "following",
+        "failed",
+        "failure",
+        "failing",
+        "refractory",
+        "resistant",
+        "intolerant",
+        "intolerance",
+        "inadequate",
+        "experienced",
+        "naive",
+        "naïve",
+        "pretreated",
+        "pre-treated",
+        "history",
+        "exposed",
+        "progressed",
+        "progression",
+        "relapsed",
+        "despite",
+    }
+)
+_HISTORY_AFTER = frozenset(
+    {
+        "carrier",
+        "carriers",
+        "failure",
+        "failures",
+        "refractory",
+        "experienced",
+        "naive",
+        "naïve",
+        "intolerant",
+        "exposed",
+        "pretreated",
+        "resistant",
+        "resistance",
+        "inadequate",
+        "responders",
+        "non-responders",
+        "nonresponders",
+    }
+)
+
+
+def _population(scanner: Scanner, hit: Hit) -> bool:
+    """Whether a history or population word stands within a few words of a hit."""
+    words = scanner.words
+    before = {w.casefold() for w in words[max(0, hit.first - 5) : hit.first]}
+    after = {w.casefold() for w in words[hit.last + 1 : hit.last + 4]}
+    return bool(before & _HISTORY_BEFORE or after & _HISTORY_AFTER)
+
+
+def _scan(text: str) -> list[tuple[Hit, bool]]:
+    """The hits of a text, each with whether it is a population mention."""
+    scanner = Scanner(text)
+    return [(hit, _population(scanner, hit)) for hit in scanner.scan()]
 
 
 def _intervention_mentions(
-    found: _Mentions, iv: Intervention, index: int, product: Product
+    found: _Mentions, iv: Intervention, index: int, facts: InterventionFacts
 ) -> bool:
-    """Add the targets an intervention names (rule 1); whether the drug table knows the
-    targets of a drug it names."""
-    drugs = find_drugs(iv.name)
-    if not drugs:
-        for other in iv.other_names:
-            drugs = find_drugs(other)
-            if drugs:
-                break
+    """Add the targets an intervention's products are known for, and those its own texts
+    name (rule 1); whether the drug knowledge says what any of its products aims at."""
     targets = found.lex.targets
-    for drug in drugs:
-        for symbol in drug.targets:
+    known = False
+    for j, product in enumerate(facts.products):
+        for symbol in product.targets:
             if symbol in targets:
-                found.add(symbol, drug.name, index)
-    if _aimable(product, iv):
+                known = True
+                found.add(symbol, product.label, index, j, product.source or RECORD_TEXT)
+    if not known and _aimable(facts, iv):
+        open_ = [j for j, p in enumerate(facts.products) if _aimable_product(p.modality)]
+        component = open_[0] if len(open_) == 1 else None
         for text in _intervention_texts(iv):
-            for hit in Scanner(text).scan():
+            for hit, population in _scan(text):
                 for symbol in hit.symbols:
-                    found.add(symbol, hit.text, index)
-    return any(d.targets for d in drugs)
+                    if population:
+                        found.add(symbol, hit.text, None, population=True)
+                    else:
+                        found.add(symbol, hit.text, index, component)
+    return known
 
 
 def _text_mentions(
     found: _Mentions,
     record: TrialRecord,
-    products: Sequence[Product],
+    interventions: Sequence[InterventionFacts],
     known_targets: list[bool],
 ) -> None:
     """Add the targets the trial text names, attached by rules 2-5: the record's texts and
     the intervention texts of products that cannot be aimed at a target."""
     attached = found.attached()
     intervention_only = found.lex.intervention_only
-    # candidate products for text mentions
-    active = [
-        i
-        for i, p in enumerate(products)
-        if modality_category(p.modality) in {"cell", "antibody"} or p.modality == "small molecule"
-    ]
+    # candidate interventions for text mentions
+    active = [i for i, f in enumerate(interventions) if _targeted(f.modality)]
     texts = _record_texts(record) + [
         t
         for i, iv in enumerate(record.interventions)
-        if not _aimable(products[i], iv)
+        if not known_targets[i] and not _aimable(interventions[i], iv)
         for t in _intervention_texts(iv)
     ]
     for text in texts:
-        for hit in Scanner(text).scan():
+        for hit, population in _scan(text):
             for symbol in hit.symbols:
-                if symbol in attached or symbol in intervention_only:
+                if symbol in intervention_only:
                     continue
-                attach_to = _attach(hit.kind, products, active, known_targets, record)
-                found.add(symbol, hit.text, attach_to)
+                if population:
+                    found.add(symbol, hit.text, None, population=True)
+                elif symbol not in attached:
+                    attach_to = _attach(hit.kind, interventions, active, known_targets, record)
+                    component = None
+                    if attach_to is not None and len(interventions[attach_to].products) == 1:
+                        component = 0
+                    found.add(symbol, hit.text, attach_to, component)
 
 
 _PRODUCT_TYPES = frozenset({"DRUG", "BIOLOGICAL", "GENETIC", "COMBINATION_PRODUCT"})
 
 
-def _aimable(product: Product, intervention: Intervention) -> bool:
+def _targeted(modality: str | None) -> bool:
+    """A cell, antibody or small-molecule modality: the kinds of product aimed at targets."""
+    return modality_category(modality) in {"cell", "antibody"} or modality == "small molecule"
+
+
+def _aimable_product(modality: str | None) -> bool:
+    return modality is None or _targeted(modality) or modality == "vaccine"
+
+
+def _aimable(facts: InterventionFacts, intervention: Intervention) -> bool:
     """Whether an intervention can be aimed at a target: a drug-like product of a targeted
-    modality, or of unknown modality. Radiation, procedures, chemotherapy, placebo and the
+    modality, or of unknown modality. Radiation, procedures, chemotherapy, controls and the
     like are not; what their descriptions name counts as trial text."""
-    category = modality_category(product.modality)
-    if category in {"cell", "antibody"} or product.modality in {"small molecule", "vaccine"}:
+    if _targeted(facts.modality) or facts.modality == "vaccine":
         return True
-    return product.modality is None and intervention.type in _PRODUCT_TYPES
+    if facts.modality is None:
+        return intervention.type in _PRODUCT_TYPES and any(
+            _aimable_product(p.modality) for p in facts.products
+        )
+    return False
 
 
 def _attach(
     kind: str | None,
-    products: Sequence[Product],
+    interventions: Sequence[InterventionFacts],
     active: list[int],
     known_targets: list[bool],
     record: TrialRecord,
@@ -174,8 +279,8 @@ def _attach(
     """The intervention a target named in trial text is aimed at (rules 3-5), or ``None``."""
 
     def category(i: int) -> str | None:
-        p = products[i]
-        return "drug" if p.modality == "small molecule" else modality_category(p.modality)
+        m = interventions[i].modality
+        return "drug" if m == "small molecule" else modality_category(m)
 
     if kind is not None:
         same = [i for i in active if category(i) == kind and not known_targets[i]]
@@ -185,7 +290,7 @@ def _attach(
             same = [
                 i
                 for i, iv in enumerate(record.interventions)
-                if products[i].modality is None
+                if interventions[i].modality is None
                 and iv.type in _PRODUCT_TYPES
                 and not known_targets[i]
             ]

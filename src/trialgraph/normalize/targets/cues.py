@@ -46,6 +46,8 @@ _BACKWARD: dict[str, str | None] = {
     **dict.fromkeys(
         [
             "car",
+            "cars",
+            "ccar",
             "car-t",
             "cart",
             "car-nk",
@@ -125,13 +127,16 @@ _BACKWARD: dict[str, str | None] = {
 _HYPHEN_SUFFIX = re.compile(
     r"^(?P<x>.+?)[-‐](?P<cue>positive|directed|targeted|targeting|specific|redirected|"
     r"expressing|overexpressing|mutant|mutated|mutations?|rearranged|amplified|fusion|"
-    r"CAR|CAR-T|CART|CAR-NK|CAR-T-cells?|CAR-T-cell|TCR|TCR-T|ADC|TKIs?|inhibitors?|"
+    r"CAR|cCAR|CAR-T|CART|CAR-NK|CAR-T-cells?|CAR-T-cell|TCR|TCR-T|ADC|TKIs?|inhibitors?|"
     r"antibody|antibodies|mAb|engager|bispecific)$",
     re.IGNORECASE,
 )
 _MUTATION = r"[A-Z]\d{2,4}(?:[A-Z]|del|ins|fs|\*)|G12[A-Z]|V600[A-Z]?|ex(?:on)?\d+\w*|del19"
 _VARIANT = re.compile(rf"^(?:{_MUTATION})$")
 _CAR_PREFIX = re.compile(r"^CAR[-‐](?P<x>.+)$", re.IGNORECASE)
+# "CAR19", "CAR.19", "CAR-20": a CAR named by the CD number of its antigen
+_CAR_NUMBER = r"CAR[.\-‐]?\d{1,3}"
+_CAR_CD = re.compile(rf"^{_CAR_NUMBER}$", re.IGNORECASE)
 _ANTI_PREFIX = re.compile(r"^anti[-‐](?P<x>.+)$", re.IGNORECASE)
 _NOT_AFTER_CAR = re.compile(r"^(?:T|NK|M|NKT|T-?cells?|T-?cell|NK-?cells?)(?:[-‐].*)?$", re.I)
 _COORD = frozenset({"and", "or", "&", "x", "×", "plus", "/", "and/or"})
@@ -154,7 +159,8 @@ def _cue_pattern() -> re.Pattern[str]:
         by_first.setdefault(word[0], []).append(re.escape(word[1:]).replace("ss", "(?:ss|ß)"))
     words = "|".join(f"{first}(?:{'|'.join(rest)})" for first, rest in sorted(by_first.items()))
     return re.compile(
-        rf"(?<![^{_SEPARATORS}\-‐])(?:(?i:{words})|{_MUTATION})(?![^{_SEPARATORS}.'’\-‐])"
+        rf"(?<![^{_SEPARATORS}\-‐])(?:(?i:{words}|{_CAR_NUMBER})|{_MUTATION})"
+        rf"(?![^{_SEPARATORS}.'’\-‐])"
     )
 
 
@@ -328,6 +334,11 @@ class Scanner:
                     hits.append(Hit(tuple(symbols), matched, "antibody", a, b))
                     hits.extend(self._coord_forward(b, "antibody"))
                 continue
+            if _CAR_CD.match(word):
+                symbols, matched = self._resolve("CD" + re.sub(r"\D", "", word), trim=False)
+                if symbols:
+                    hits.append(Hit(tuple(symbols), word, "cell", i, i))
+                    continue
             m = _CAR_PREFIX.match(word)
             if m and not _NOT_AFTER_CAR.match(m.group("x")):
                 symbols, matched = self._resolve(m.group("x"), trim=True)

@@ -272,15 +272,26 @@ def resolve_target(name: str) -> Target | None:
     return lex.targets[symbol] if symbol is not None else None
 
 
+_LIST_SEPARATORS = re.compile(r"[/+×]|(?<=[A-Za-z0-9])x(?=[A-Z0-9])")
+_HYPHEN_LIST = re.compile(r"[-‐](?=[A-Za-z])")
+
+
 def split_list(term: str) -> list[str]:
-    """Symbols of a slash list ("CD19/CD22", "CDK4/6"), all parts resolving, else ``[]``.
+    """Symbols of a list of targets in one token ("CD19/CD22", "CDK4/6", "CD19+CD22",
+    "CD19xCD22", "BCMA-CD19": tandem and bispecific constructs), every part resolving,
+    else ``[]``.
 
     >>> split_list("CD19/CD22"), split_list("CDK4/6"), split_list("paclitaxel/carboplatin")
     (['CD19', 'CD22'], ['CDK4', 'CDK6'], [])
+    >>> split_list("CD22-CD19"), split_list("CD19xCD22"), split_list("PD-L1")
+    (['CD22', 'CD19'], ['CD19', 'CD22'], [])
     """
-    if "/" not in term:
-        return []
-    parts = [p for p in term.split("/") if p]
+    parts = [p for p in _LIST_SEPARATORS.split(term) if p]
+    if len(parts) < 2:
+        # "BCMA-CD19": a hyphen between two names, where the whole is no name
+        parts = [p for p in _HYPHEN_LIST.split(term) if p]
+        if len(parts) < 2:
+            return []
     out: list[str] = []
     prefix = ""
     for part in parts:

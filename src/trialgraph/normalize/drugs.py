@@ -1,0 +1,282 @@
+"""Drug knowledge: ingredient names to modality, targets and identifiers, and where each
+fact comes from.
+
+One index, built once per process from the package's tables, in order of precedence:
+
+1. ``drugs_curated.tsv``: products approved after the drug table's release and
+   investigational products, each row with its source (``curated``);
+2. ``drugcentral.tsv.gz``: DrugCentral's approved ingredients with their efficacy targets
+   and action types, pharmacologic classes and cross-references (``drug-table``);
+3. ``drug_names.tsv``: brand, biosimilar and code names of either, to the ingredient;
+4. ``drugs.tsv.gz``: DrugBank names and identifiers, with no targets (``drugbank``).
+
+A name none of them knows can still be an INN: :func:`stem_drug` gives the class a WHO INN
+stem (``inn_stems.tsv``) states, with a target only where the stem names one (-gliflozin:
+SLC5A2). Salts resolve to their parent ("donepezil hydrochloride" → donepezil) when the
+salt itself is not an ingredient of the tables.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from trialgraph.normalize.lexicon import squash, table
+
+__all__ = [
+    "CURATED",
+    "DRUGBANK",
+    "DRUG_TABLE",
+    "INN_STEM",
+    "RECORD_TEXT",
+    "Drug",
+    "drug_index",
+    "find_drugs",
+    "lookup_drug",
+    "stem_drug",
+    "strip_salt",
+]
+
+#: Where a drug's facts (and so a target edge) come from.
+CURATED = "curated"
+DRUG_TABLE = "drug-table"
+DRUGBANK = "drugbank"
+INN_STEM = "inn-stem"
+RECORD_TEXT = "record-text"
+
+
+@dataclass(frozen=True, slots=True)
+class Drug:
+    """An ingredient: canonical name, modality key, targets with their action types, ids.
+
+    ``actions`` is aligned with ``targets`` (``INHIBITOR``, ``AGONIST``, ... or empty);
+    ``source`` says which table the modality and targets come from.
+    """
+
+    name: str
+    modality: str | None
+    targets: tuple[str, ...] = ()
+    curie: str | None = None
+    synonyms: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()
+    xrefs: tuple[str, ...] = ()
+    source: str = DRUG_TABLE
+
+
+def _cells(value: str) -> list[str]:
+    return [v for v in value.split("|") if v]
+
+
+def _drugbank_names() -> dict[str, tuple[str, str]]:
+    """Squashed DrugBank names to (DrugBank id, name)."""
+    names: dict[str, tuple[str, str]] = {}
+    for row in table("drugs.tsv.gz"):
+        names.setdefault(squash(row["name"]), (row["drugbank_id"], row["name"]))
+    return names
+
+
+def _curated(drugbank: dict[str, tuple[str, str]]) -> list[Drug]:
+    drugs = []
+    for row in table("drugs_curated.tsv"):
+        names = [row["name"], *_cells(row["synonyms"])]
+        curie = row["curie"] or next(
+            (f"DRUGBANK:{hit[0]}" for n in names if (hit := drugbank.get(squash(n)))), None
+        )
+        targets = tuple(_cells(row["targets"]))
+        drugs.append(
+            Drug(
+                name=row["name"],
+                modality=row["modality"] or None,
+                targets=targets,
+                curie=curie,
+                synonyms=tuple(names[1:]),
+                actions=("",) * len(targets),
+                source=CURATED,
+            )
+        )
+    return drugs
+
+
+def _drug_table() -> list[Drug]:
+    """DrugCentral's ingredients: targets as ``SYMBOL:ACTION`` cells."""
+    drugs = []
+    for row in table("drugcentral.tsv.gz"):
+        pairs = [cell.partition(":") for cell in _cells(row["targets"])]
+        drugbank = _cells(row["drugbank"])
+        xrefs = [f"DRUGCENTRAL:{row['drugcentral_id']}"]
+        xrefs += [f"CHEMBL:{c}" for c in _cells(row["chembl"])]
+        xrefs += [f"MESH:{m}" for m in _cells(row["mesh"])]
+        drugs.append(
+            Drug(
+                name=row["name"],
+                modality=row["modality"] or None,
+                targets=tuple(symbol for symbol, _, _ in pairs),
+                curie=f"DRUGBANK:{drugbank[0]}" if drugbank else xrefs[0],
+                actions=tuple("" if a == "UNKNOWN" else a for _, _, a in pairs),
+                xrefs=tuple(xrefs if drugbank else xrefs[1:]),
+                source=DRUG_TABLE,
+            )
+        )
+    return drugs
+
+
+@lru_cache(maxsize=1)
+def drug_index() -> dict[str, Drug]:
+    """Squashed names, synonyms and brand names to drugs, by the precedence above."""
+    drugbank = _drugbank_names()
+    index: dict[str, Drug] = {}
+    for drug in (*_curated(drugbank), *_drug_table()):
+        for name in (drug.name, *drug.synonyms):
+            index.setdefault(squash(name), drug)
+    for row in table("drug_names.tsv"):
+        drug = index.get(squash(row["ingredient"]))
+        if drug is not None:
+            index.setdefault(squash(row["name"]), drug)
+    for key, (db_id, name) in drugbank.items():
+        if key not in index and len(key) >= 4:
+            stem = stem_drug(name)
+            index[key] = Drug(
+                name=name,
+                modality=stem.modality if stem else None,
+                curie=f"DRUGBANK:{db_id}",
+                source=DRUGBANK,
+            )
+    return index
+
+
+# ---------------------------------------------------------------------------------------
+# INN stems
+
+
+@lru_cache(maxsize=1)
+def _stems() -> tuple[tuple[str, str, str | None, tuple[str, ...]], ...]:
+    """Suffix stems, longest first: (stem, class, modality, targets)."""
+    rows = [
+        (
+            row["stem"].strip("-").casefold(),
+            row["class"],
+            row["modality"] or None,
+            tuple(_cells(row["targets"])),
+        )
+        for row in table("inn_stems.tsv")
+        if row["position"] == "suffix"
+    ]
+    return tuple(sorted(rows, key=lambda r: -len(r[0])))
+
+
+_INN_WORD = re.compile(r"[a-z]{6,}")
+
+
+@lru_cache(maxsize=1 << 14)
+def stem_drug(name: str) -> Drug | None:
+    """The class a WHO INN suffix stem gives a single-word name, else ``None``.
+
+    Only words of six letters or more that are at least three letters longer than the
+    stem count, so an ordinary word ending in a short stem is not taken for a drug.
+
+    >>> stem_drug("Dapagliflozin").targets, stem_drug("bimekizumab").modality
+    (('SLC5A2',), 'monoclonal antibody')
+    >>> stem_drug("placebo") is None
+    True
+    """
+    word = unicodedata.normalize("NFKC", name).strip().casefold()
+    if not _INN_WORD.fullmatch(word):
+        return None
+    for stem, _, modality, targets in _stems():
+        if word.endswith(stem) and len(word) >= len(stem) + 3:
+            return Drug(
+                name=word,
+                modality=modality,
+                targets=targets,
+                actions=("",) * len(targets),
+                source=INN_STEM,
+            )
+    return None
+
+
+# ---------------------------------------------------------------------------------------
+# Lookup
+
+_SALT = re.compile(
+    r"\s+(?:(?:mono|di|tri|hemi|sesqui)?hydrochloride|hcl|hydrobromide|(?:di)?sodium|potassium"
+    r"|calcium|magnesium|(?:bi)?tartrate|maleate|(?:di)?mesylate|mesilate|besylate|besilate"
+    r"|tosylate|citrate|succinate|fumarate|acetate|(?:hydrogen\s+)?sulfate|sulphate"
+    r"|phosphate|bromide|chloride|nitrate|lactate|gluconate|hyclate|malate|oxalate"
+    r"|propionate|dipropionate|furoate|valerate|xinafoate|trometamol|tromethamine"
+    r"|(?:mono|di|tri|hemi|sesqui)?hydrate|anhydrous|free\s+base|base)$",
+    re.IGNORECASE,
+)
+
+
+def strip_salt(name: str) -> str:
+    """The parent of a salt or hydrate name (every salt word at the end removed).
+
+    >>> strip_salt("Donepezil Hydrochloride"), strip_salt("sildenafil citrate")
+    ('Donepezil', 'sildenafil')
+    """
+    parent = name.strip()
+    while (stripped := _SALT.sub("", parent)) != parent and stripped:
+        parent = stripped
+    return parent
+
+
+def lookup_drug(name: str) -> Drug | None:
+    """The drug a whole name denotes (case, spaces and dashes ignored), its salt's parent
+    when the salt is not in the tables, else ``None``.
+
+    >>> lookup_drug("Keytruda").name, lookup_drug("MK-3475").name
+    ('pembrolizumab', 'pembrolizumab')
+    """
+    index = drug_index()
+    drug = index.get(squash(name))
+    if drug is None:
+        parent = strip_salt(name)
+        if parent != name.strip():
+            drug = index.get(squash(parent))
+    return drug
+
+
+_TOKEN = re.compile(r"[^\s,;:()\[\]{}+/&|\"“”]+")
+
+
+def find_drugs(text: str, max_words: int = 3) -> list[Drug]:
+    """Drugs named anywhere in a short text (an intervention name), longest match first.
+
+    >>> [d.name for d in find_drugs("sintilimab combined with anlotinib")]
+    ['sintilimab', 'anlotinib']
+    >>> [d.name for d in find_drugs("SHR-1826；Adebrelimab；Bevacizumab")]
+    ['adebrelimab', 'bevacizumab']
+    """
+    return [drug for drug, _, _ in drug_spans(text, max_words)]
+
+
+@lru_cache(maxsize=1 << 14)  # intervention names recur across records
+def drug_spans(text: str, max_words: int = 3) -> tuple[tuple[Drug, int, int], ...]:
+    """Each distinct drug named in ``text`` with the token span ``[first, last)`` that
+    named it, and the token count as the last item's bound via :func:`tokens`."""
+    words = tokens(text)
+    index = drug_index()
+    found: list[tuple[Drug, int, int]] = []
+    seen: set[str] = set()
+    i = 0
+    while i < len(words):
+        for n in range(min(max_words, len(words) - i), 0, -1):
+            drug = index.get(squash(" ".join(words[i : i + n])))
+            if drug is not None:
+                if drug.name not in seen:
+                    seen.add(drug.name)
+                    found.append((drug, i, i + n))
+                i += n
+                break
+        else:
+            i += 1
+    return tuple(found)
+
+
+@lru_cache(maxsize=1 << 14)
+def tokens(text: str) -> tuple[str, ...]:
+    """The words of a short text as :func:`find_drugs` reads them."""
+    text = unicodedata.normalize("NFKC", text)
+    return tuple(w for m in _TOKEN.finditer(text) if (w := m.group(0).strip(".")))
