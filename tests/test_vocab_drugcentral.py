@@ -209,3 +209,10 @@ def test_the_shipped_table() -> None:
     header = gzip.decompress(dc.HGNC_TABLE.with_name(dc.OUTPUT).read_bytes()).decode()
     assert dc.ATTRIBUTION in header.split("\ndrugcentral_id\t", 1)[0]
 
+
+def test_sources_name_every_shipped_table() -> None:
+    data = dc.DATA_DIR
+    sources = (data / "SOURCES.md").read_text("utf-8")
+    for path in data.iterdir():
+        if path.name != "SOURCES.md" and not path.name.startswith((".", "__")):
+            assert f"`{path.name}`" in sources, path.name
