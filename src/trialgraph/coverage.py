@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from trialgraph.normalize.products import modality_category
+from trialgraph.normalize.products import modality_category, specific
 from trialgraph.normalize.trial import NormalizedTrial
 
 
@@ -60,9 +60,9 @@ class Coverage:
         aimed = {m.intervention for m in facts.mentions if m.intervention is not None}
         for index, intervention in enumerate(facts.interventions):
             self.interventions += 1
-            if intervention.modality:
+            if specific(intervention.modality):
                 self.interventions_with_modality += 1
-            else:
+            else:  # none, or only what the intervention type says ("drug")
                 self.unmapped_interventions[intervention.products[0].label] += 1
             self.interventions_known += any(p.source for p in intervention.products)
             self.interventions_with_target += index in aimed

@@ -120,16 +120,17 @@ def product_concept(product: Product) -> Concept:
         modality, quads = modality_concept(product.modality)
         c.add(node, TG.modality, modality)
         c.quads.extend(quads)
-    for symbol, action in zip(product.targets, product.actions, strict=True):
+    mechanisms = zip(product.targets, product.actions, product.derivations, strict=True)
+    for symbol, action, derivation in mechanisms:
         target = target_by_symbol(symbol)
-        if target is None or product.source is None:
+        if target is None:
             continue
         mechanism = mint("mechanism", f"{product.key}--{symbol}")
         target_node, target_quads = target_concept(target)
         c.add(node, TG.mechanism, mechanism)
         c.add(mechanism, STD.rdf_type, TG.Mechanism)
         c.add(mechanism, TG.target, target_node)
-        c.add(mechanism, TG.derivation, Literal(product.source))
+        c.add(mechanism, TG.derivation, Literal(derivation))
         if action:
             c.add(mechanism, TG.actionType, Literal(action))
         c.quads.extend(target_quads)

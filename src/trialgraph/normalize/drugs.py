@@ -7,8 +7,10 @@ One index, built once per process from the package's tables, in order of precede
    investigational products, each row with its source (``curated``);
 2. ``drugcentral.tsv.gz``: DrugCentral's approved ingredients with their efficacy targets
    and action types, pharmacologic classes and cross-references (``drug-table``);
-3. ``drug_names.tsv``: brand, biosimilar and code names of either, to the ingredient;
-4. ``drugs.tsv.gz``: DrugBank names and identifiers, with no targets (``drugbank``).
+3. ``drug_names.tsv``: brand, biosimilar and code names of either, to the ingredient; and
+   DrugBank's name of every drug-table ingredient that has a DrugBank id;
+4. ``drugs.tsv.gz``: the other DrugBank names and identifiers, with no targets
+   (``drugbank``).
 
 A name none of them knows can still be an INN: :func:`stem_drug` gives the class a WHO INN
 stem (``inn_stems.tsv``) states, with a target only where the stem names one (-gliflozin:
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from trialgraph.normalize.lexicon import squash, table
@@ -34,6 +36,7 @@ __all__ = [
     "Drug",
     "drug_index",
     "find_drugs",
+    "is_salt",
     "lookup_drug",
     "stem_drug",
     "strip_salt",
@@ -51,8 +54,9 @@ RECORD_TEXT = "record-text"
 class Drug:
     """An ingredient: canonical name, modality key, targets with their action types, ids.
 
-    ``actions`` is aligned with ``targets`` (``INHIBITOR``, ``AGONIST``, ... or empty);
-    ``source`` says which table the modality and targets come from.
+    ``actions`` and ``derivations`` are aligned with ``targets``: the action type
+    (``INHIBITOR``, ``AGONIST``, ... or empty) and the table each target comes from;
+    ``source`` says which table the entry (its name and modality) comes from.
     """
 
     name: str
@@ -63,6 +67,7 @@ class Drug:
     actions: tuple[str, ...] = ()
     xrefs: tuple[str, ...] = ()
     source: str = DRUG_TABLE
+    derivations: tuple[str, ...] = ()
 
 
 def _cells(value: str) -> list[str]:
@@ -94,6 +99,7 @@ def _curated(drugbank: dict[str, tuple[str, str]]) -> list[Drug]:
                 synonyms=tuple(names[1:]),
                 actions=("",) * len(targets),
                 source=CURATED,
+                derivations=(CURATED,) * len(targets),
             )
         )
     return drugs
@@ -117,23 +123,58 @@ def _drug_table() -> list[Drug]:
                 actions=tuple("" if a == "UNKNOWN" else a for _, _, a in pairs),
                 xrefs=tuple(xrefs if drugbank else xrefs[1:]),
                 source=DRUG_TABLE,
+                derivations=(DRUG_TABLE,) * len(pairs),
             )
         )
     return drugs
+
+
+def _merged(curated: Drug, table: Drug) -> Drug:
+    """A curated row for an ingredient the drug table has too: the row's name, synonyms
+    and modality, the table's identifiers, and the targets of both."""
+    extra = [i for i, t in enumerate(table.targets) if t not in curated.targets]
+    return replace(
+        curated,
+        modality=curated.modality or table.modality,
+        curie=curated.curie or table.curie,
+        xrefs=table.xrefs,
+        targets=curated.targets + tuple(table.targets[i] for i in extra),
+        actions=curated.actions + tuple(table.actions[i] for i in extra),
+        derivations=curated.derivations + tuple(table.derivations[i] for i in extra),
+    )
 
 
 @lru_cache(maxsize=1)
 def drug_index() -> dict[str, Drug]:
     """Squashed names, synonyms and brand names to drugs, by the precedence above."""
     drugbank = _drugbank_names()
+    table_drugs = {squash(d.name): d for d in _drug_table()}
+    aliases = {squash(r["name"]): squash(r["ingredient"]) for r in table("drug_names.tsv")}
     index: dict[str, Drug] = {}
-    for drug in (*_curated(drugbank), *_drug_table()):
-        for name in (drug.name, *drug.synonyms):
-            index.setdefault(squash(name), drug)
-    for row in table("drug_names.tsv"):
-        drug = index.get(squash(row["ingredient"]))
+    for drug in _curated(drugbank):
+        names = [squash(n) for n in (drug.name, *drug.synonyms)]
+        same = next(
+            (hit for n in names if (hit := table_drugs.get(aliases.get(n, n)))), None
+        )
+        if same is not None:
+            drug = _merged(drug, same)
+            index.setdefault(squash(same.name), drug)
+        for name in names:
+            index.setdefault(name, drug)
+    for key, drug in table_drugs.items():
+        index.setdefault(key, drug)
+    # DrugBank's name for an ingredient the drug table cross-references is a synonym: often
+    # the US adopted name where the table has the INN (hydroxyurea, hydroxycarbamide)
+    drugbank_ids = {db_id: key for key, (db_id, _) in drugbank.items()}
+    for drug in table_drugs.values():
+        if drug.curie and drug.curie.startswith("DRUGBANK:"):
+            key = drugbank_ids.get(drug.curie.removeprefix("DRUGBANK:"))
+            if key is not None:
+                index.setdefault(key, index[squash(drug.name)])
+    for alias, ingredient in aliases.items():
+        drug = index.get(ingredient)
         if drug is not None:
-            index.setdefault(squash(row["name"]), drug)
+            index.setdefault(alias, drug)
     for key, (db_id, name) in drugbank.items():
         if key not in index and len(key) >= 4:
             stem = stem_drug(name)
@@ -192,6 +233,7 @@ def stem_drug(name: str) -> Drug | None:
                 targets=targets,
                 actions=("",) * len(targets),
                 source=INN_STEM,
+                derivations=(INN_STEM,) * len(targets),
             )
     return None
 
@@ -200,14 +242,24 @@ def stem_drug(name: str) -> Drug | None:
 # Lookup
 
 _SALT = re.compile(
-    r"\s+(?:(?:mono|di|tri|hemi|sesqui)?hydrochloride|hcl|hydrobromide|(?:di)?sodium|potassium"
+    r"[\s-]+(?:(?:mono|di|tri|hemi|sesqui)?hydrochloride|hcl|hydrobromide|(?:di)?sodium|potassium"
     r"|calcium|magnesium|(?:bi)?tartrate|maleate|(?:di)?mesylate|mesilate|besylate|besilate"
     r"|tosylate|citrate|succinate|fumarate|acetate|(?:hydrogen\s+)?sulfate|sulphate"
     r"|phosphate|bromide|chloride|nitrate|lactate|gluconate|hyclate|malate|oxalate"
+    r"|(?:di)?olamine|meglumine|arginine|lysine|erbumine|pamoate|embonate|stearate"
     r"|propionate|dipropionate|furoate|valerate|xinafoate|trometamol|tromethamine"
     r"|(?:mono|di|tri|hemi|sesqui)?hydrate|anhydrous|free\s+base|base)$",
     re.IGNORECASE,
 )
+
+
+def is_salt(word: str) -> bool:
+    """Whether a word is a salt or hydrate name ("citrate", "HCl").
+
+    >>> is_salt("citrate"), is_salt("sildenafil")
+    (True, False)
+    """
+    return bool(_SALT.fullmatch(" " + word))
 
 
 def strip_salt(name: str) -> str:

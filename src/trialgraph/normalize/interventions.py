@@ -21,7 +21,14 @@ import unicodedata
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from trialgraph.normalize.drugs import Drug, drug_spans, lookup_drug, stem_drug, tokens
+from trialgraph.normalize.drugs import (
+    Drug,
+    drug_spans,
+    is_salt,
+    lookup_drug,
+    stem_drug,
+    tokens,
+)
 from trialgraph.normalize.model import InterventionFacts, Product
 from trialgraph.normalize.products import (
     control_product,
@@ -30,6 +37,7 @@ from trialgraph.normalize.products import (
     modality_category,
     named_product,
     origin,
+    type_fallback,
 )
 
 if TYPE_CHECKING:
@@ -42,7 +50,7 @@ _UNIT = (
     r"|cells?|vg|pfu|tcid50|puffs?|drops?|tablets?|capsules?|%)"
 )
 _PER = r"(?:\s*/\s*(?:m2|m²|kg|day|d|dose|week|wk|h|hr|hour|ml|g|cm2|eye|kg/day))*"
-_NUMBER = r"\d+(?:[.,]\d+)?(?:\s*(?:-|–|to|x|×)\s*\d+(?:[.,]\d+)?)?"
+_NUMBER = r"\d+(?:[.,]\d+)?(?:\s*(?:-|–|/|to|x|×)\s*\d+(?:[.,]\d+)?)*"
 _DOSE = rf"{_NUMBER}\s*{_UNIT}{_PER}(?![\w/])|\b\d+(?:[.,]\d+)?\s*[x×]\s*10\^?\d+"
 _FORM = (
     r"tablets?|tabs?|capsules?|caps|pills?|injections?|injectable|infusions?|ointment"
@@ -70,7 +78,7 @@ _ARM = (
     r"(?:[a-z]|\d+[a-z]?|[ivx]+[ab]?)"
     r"|(?:low|high|half|full|standard|single|multiple|loading|maintenance|fixed|reduced"
     r"|escalating|double|higher|lower|medium|mid|starting|target)[\s-]?doses?|dose\s+level\s+\d+"
-    r"|arm|group|cohort|doses?|dosing|therapy\s+arm"
+    r"|arm|group|cohort|doses?|dosing|therapy\s+arm|mono-?therapy|alone|only"
 )
 _NOISE = re.compile(
     rf"(?<![\w-])(?:{_DOSE}|(?:{_FORM}|{_ROUTE}|{_SCHEDULE}|{_ARM})(?![\w-]))", re.IGNORECASE
@@ -233,11 +241,47 @@ def _context_modality(intervention: Intervention, record: TrialRecord | None) ->
     return modality
 
 
+def _single_modality(named: str | None, context: str | None, intervention_type: str) -> str | None:
+    """A single product's intervention modality: its own, else what the record says, else
+    what the intervention type alone gives; a supplement typed so stays a supplement."""
+    modality = named or context or type_fallback(intervention_type)
+    if intervention_type == "DIETARY_SUPPLEMENT" and modality == "small molecule":
+        return "dietary supplement"
+    return modality
+
+
 def _other_name_drug(intervention: Intervention) -> Drug | None:
-    """The one known drug that the intervention's other names or bracketed remarks name."""
-    names = [*_bracketed(intervention.name), *intervention.other_names]
-    found = {d.name: d for n in names if isinstance(d := resolve_component(n), Drug)}
+    """The one known drug that the intervention's name among other words, its bracketed
+    remarks or its other names name ("Access program - sildenafil citrate, Viagra",
+    "NanoPac (sterile nanoparticulate paclitaxel)")."""
+    names = [intervention.name, *_bracketed(intervention.name), *intervention.other_names]
+    found = {d.name: d for n in names if (d := _one_drug_in(n)) is not None}
     return next(iter(found.values())) if len(found) == 1 else None
+
+
+#: At most this many other words may stand beside the one drug a name is taken to be.
+_MAX_OTHER_WORDS = 3
+
+
+def _one_drug_in(name: str) -> Drug | None:
+    """The drug a name denotes, or the one drug it names among a few other words."""
+    hit = resolve_component(name)
+    if isinstance(hit, Drug):
+        return hit
+    if hit is not None:
+        return None  # a control
+    cleaned = matching_name(name)
+    spans = drug_spans(cleaned)
+    drugs = {d.name for d, _, _ in spans}
+    if len(drugs) != 1:
+        return None
+    covered = sum(last - first for _, first, last in spans)
+    rest = [
+        w
+        for w in tokens(cleaned)
+        if any(c.isalnum() for c in w) and w.casefold() not in _FILLER and not is_salt(w)
+    ]
+    return spans[0][0] if len(rest) - covered <= _MAX_OTHER_WORDS else None
 
 
 def normalize_intervention(
@@ -251,14 +295,16 @@ def normalize_intervention(
     parts = components(intervention.name)
     context = _context_modality(intervention, record) if len(parts) == 1 else None
     products = _without_masking(tuple(_product(part, context) for part in parts))
-    if len(products) == 1 and products[0].source is None and products[0].modality is None:
+    if len(products) == 1 and products[0].source is None and control_product(
+        products[0].label
+    ) is None:
         drug = _other_name_drug(intervention)
         if drug is not None:
             products = (drug_product(drug),)
     modalities = {p.modality for p in products}
     modality = next(iter(modalities)) if len(modalities) == 1 else None
-    if len(products) == 1 and modality is None:
-        modality = context
+    if len(products) == 1:
+        modality = _single_modality(modality, context, intervention.type)
     stated_origin = None
     if modality_category(modality) == "cell":
         texts = [intervention.name, *intervention.other_names, intervention.description]

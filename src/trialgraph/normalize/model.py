@@ -78,7 +78,8 @@ class Product:
     xrefs: tuple[str, ...] = ()
     targets: tuple[str, ...] = ()  # what the drug knowledge says it is aimed at
     actions: tuple[str, ...] = ()  # aligned with targets: INHIBITOR, AGONIST, ... or ""
-    source: str | None = None  # where targets and modality come from (a derivation)
+    source: str | None = None  # the table the product's entry comes from (a derivation)
+    derivations: tuple[str, ...] = ()  # aligned with targets: the table each comes from
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,6 +43,8 @@ __all__ = [
     "named_product",
     "origin",
     "product_key",
+    "specific",
+    "type_fallback",
 ]
 
 
@@ -54,6 +56,11 @@ __all__ = [
 def modalities() -> dict[str, dict[str, str]]:
     """The fixed modality list (``data/modalities.tsv``) keyed by modality."""
     return {row["modality"]: row for row in table("modalities.tsv")}
+
+
+def specific(modality: str | None) -> str | None:
+    """A modality, or ``None`` for one that only the intervention type gave ("drug")."""
+    return None if modality_category(modality) == "unspecified" else modality
 
 
 def modality_category(modality: str | None) -> str | None:
@@ -146,6 +153,20 @@ _TYPE_MODALITY = {
     "DIETARY_SUPPLEMENT": "dietary supplement",
     "GENETIC": "gene therapy",
 }
+
+# The last fallback, for a drug-like intervention that nothing else classifies.
+_TYPE_FALLBACK = {
+    "DRUG": "drug",
+    "COMBINATION_PRODUCT": "drug",
+    "BIOLOGICAL": "biological",
+    "OTHER": "other",
+}
+
+
+def type_fallback(intervention_type: str) -> str | None:
+    """The modality an intervention type alone gives: ``drug`` for DRUG and the like."""
+    return _TYPE_FALLBACK.get(intervention_type) or _TYPE_MODALITY.get(intervention_type)
+
 
 # Types whose own name decides over the type: a DEVICE called "CAR-T" is still odd, so
 # only these types consult the name rules first.
@@ -299,6 +320,7 @@ def drug_product(drug: Drug) -> Product:
         targets=drug.targets,
         actions=drug.actions,
         source=drug.source,
+        derivations=drug.derivations,
     )
 
 

@@ -24,15 +24,16 @@ carriers"), is never aimed at a product: it is a population mention.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from trialgraph.normalize.drugs import RECORD_TEXT
 from trialgraph.normalize.interventions import normalize_intervention
 from trialgraph.normalize.model import TargetMention
-from trialgraph.normalize.products import modality_category
+from trialgraph.normalize.products import modality_category, specific
 from trialgraph.normalize.targets.cues import Hit, Scanner
-from trialgraph.normalize.targets.lexicon import Lexicon, lexicon
+from trialgraph.normalize.targets.lexicon import Lexicon, lexicon, lookup
 
 if TYPE_CHECKING:
     from trialgraph.normalize.model import InterventionFacts
@@ -194,10 +195,13 @@ def _intervention_mentions(
     targets = found.lex.targets
     known = False
     for j, product in enumerate(facts.products):
-        for symbol in product.targets:
+        for symbol, derivation in zip(product.targets, product.derivations, strict=True):
             if symbol in targets:
                 known = True
-                found.add(symbol, product.label, index, j, product.source or RECORD_TEXT)
+                found.add(symbol, product.label, index, j, derivation)
+    if not known and specific(facts.modality) == "radiopharmaceutical":
+        for symbol in _tracer_targets(iv.name):
+            found.add(symbol, iv.name, index, 0 if len(facts.products) == 1 else None)
     if not known and _aimable(facts, iv):
         open_ = [j for j, p in enumerate(facts.products) if _aimable_product(p.modality)]
         component = open_[0] if len(open_) == 1 else None
@@ -211,6 +215,20 @@ def _intervention_mentions(
     return known
 
 
+_TRACER_PART = re.compile(r"[\s\-‐]+")
+
+
+def _tracer_targets(name: str) -> list[str]:
+    """Targets a radiopharmaceutical's name spells out beside its isotope: "68Ga-PSMA-11"
+    (FOLH1), "177Lu-HER2". Parts shorter than four characters are left alone, since tracer
+    abbreviations ("FES", "FLT") are also gene symbols."""
+    symbols = []
+    for part in _TRACER_PART.split(name):
+        if len(part) >= 4 and (symbol := lookup(part)) is not None:
+            symbols.append(symbol)
+    return symbols
+
+
 def _text_mentions(
     found: _Mentions,
     record: TrialRecord,
@@ -222,7 +240,7 @@ def _text_mentions(
     attached = found.attached()
     intervention_only = found.lex.intervention_only
     # candidate interventions for text mentions
-    active = [i for i, f in enumerate(interventions) if _targeted(f.modality)]
+    active = [i for i, f in enumerate(interventions) if _targeted(specific(f.modality))]
     texts = _record_texts(record) + [
         t
         for i, iv in enumerate(record.interventions)
@@ -260,9 +278,10 @@ def _aimable(facts: InterventionFacts, intervention: Intervention) -> bool:
     """Whether an intervention can be aimed at a target: a drug-like product of a targeted
     modality, or of unknown modality. Radiation, procedures, chemotherapy, controls and the
     like are not; what their descriptions name counts as trial text."""
-    if _targeted(facts.modality) or facts.modality == "vaccine":
+    modality = specific(facts.modality)
+    if _targeted(modality) or modality == "vaccine":
         return True
-    if facts.modality is None:
+    if modality is None:
         return intervention.type in _PRODUCT_TYPES and any(
             _aimable_product(p.modality) for p in facts.products
         )
@@ -279,7 +298,7 @@ def _attach(
     """The intervention a target named in trial text is aimed at (rules 3-5), or ``None``."""
 
     def category(i: int) -> str | None:
-        m = interventions[i].modality
+        m = specific(interventions[i].modality)
         return "drug" if m == "small molecule" else modality_category(m)
 
     if kind is not None:
@@ -290,7 +309,7 @@ def _attach(
             same = [
                 i
                 for i, iv in enumerate(record.interventions)
-                if interventions[i].modality is None
+                if specific(interventions[i].modality) is None
                 and iv.type in _PRODUCT_TYPES
                 and not known_targets[i]
             ]
