@@ -24,6 +24,8 @@ from trialgraph.normalize.trial import NormalizedTrial, normalize_record
 from trialgraph.records import TrialRecord
 from trialgraph.sources import read_sources
 
+_NOT_INGREDIENTS = frozenset({"procedure", "device", "behavioral", "radiation", "diagnostic"})
+
 __all__ = ["Row", "Score", "gold_rows", "records_by_nct", "score", "score_row"]
 
 
@@ -127,18 +129,26 @@ def score_row(row: Row, record: TrialRecord, score: Score, misses: Counter[str])
         misses[f"fp {symbol} <- {row.intervention}"] += 1
     for symbol in row.targets - predicted:
         misses[f"fn {symbol} <- {row.intervention}"] += 1
-    names = tuple(squash(p.label) for p in found.products)
+    # the gold's ingredients are drugs: a procedure, device or behavioural part given with
+    # one ("Tadalafil + interval exercise") is no ingredient
+    products = [p for p in found.products if p.modality not in _NOT_INGREDIENTS]
+    products = products or list(found.products)
+    names = tuple(squash(p.label) for p in products)
     if row.ingredients and names == tuple(squash(i) for i in row.ingredients):
         score.ingredients_right += 1
     if len(row.ingredients) > 1:
         score.combos += 1
-        score.combos_split += len(found.products) == len(row.ingredients)
+        split = len(products) == len(row.ingredients)
+        score.combos_split += split
+        if not split:
+            parts = [p.label for p in products]
+            misses[f"split {parts} != {list(row.ingredients)} <- {row.intervention}"] += 1
     if row.modalities and len(row.modalities) == len(row.ingredients or row.modalities):
         score.modality_rows += 1
-        if len(found.products) == 1:
-            predicted_modalities = [found.modality]
+        if len(products) == 1:
+            predicted_modalities = [products[0].modality or found.modality]
         else:
-            predicted_modalities = [p.modality or found.modality for p in found.products]
+            predicted_modalities = [p.modality or found.modality for p in products]
         if sorted(map(str, predicted_modalities)) == sorted(row.modalities):
             score.modality_right += 1
         else:
@@ -148,7 +158,11 @@ def score_row(row: Row, record: TrialRecord, score: Score, misses: Counter[str])
 
 def records_by_nct(sources: Iterable[str]) -> dict[str, TrialRecord]:
     """The records of the sources by NCT id."""
-    return {r.nct_id: r for r in read_sources(list(sources)) if isinstance(r, TrialRecord)}
+    return {
+        r.nct_id: r
+        for r in read_sources(list(sources))
+        if isinstance(r, TrialRecord) and r.nct_id is not None
+    }
 
 
 def score(

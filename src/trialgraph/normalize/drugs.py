@@ -7,7 +7,8 @@ One index, built once per process from the package's tables, in order of precede
    investigational products, each row with its source (``curated``);
 2. ``drugcentral.tsv.gz``: DrugCentral's approved ingredients with their efficacy targets
    and action types, pharmacologic classes and cross-references (``drug-table``);
-3. ``drug_names.tsv``: brand, biosimilar and code names of either, to the ingredient; and
+3. ``drug_names.tsv``: brand, biosimilar and code names of either, to the ingredient
+   (``drug_combinations.tsv``: those of fixed-dose combinations, to each ingredient); and
    DrugBank's name of every drug-table ingredient that has a DrugBank id;
 4. ``drugs.tsv.gz``: the other DrugBank names and identifiers, with no targets
    (``drugbank``).
@@ -34,6 +35,7 @@ __all__ = [
     "INN_STEM",
     "RECORD_TEXT",
     "Drug",
+    "combination",
     "drug_index",
     "find_drugs",
     "is_salt",
@@ -114,10 +116,12 @@ def _drug_table() -> list[Drug]:
         xrefs = [f"DRUGCENTRAL:{row['drugcentral_id']}"]
         xrefs += [f"CHEMBL:{c}" for c in _cells(row["chembl"])]
         xrefs += [f"MESH:{m}" for m in _cells(row["mesh"])]
+        stem = stem_drug(row["name"])
         drugs.append(
             Drug(
                 name=row["name"],
-                modality=row["modality"] or None,
+                # the table's classes decide; an ingredient without them, its INN stem
+                modality=row["modality"] or (stem.modality if stem else None),
                 targets=tuple(symbol for symbol, _, _ in pairs),
                 curie=f"DRUGBANK:{drugbank[0]}" if drugbank else xrefs[0],
                 actions=tuple("" if a == "UNKNOWN" else a for _, _, a in pairs),
@@ -153,9 +157,7 @@ def drug_index() -> dict[str, Drug]:
     index: dict[str, Drug] = {}
     for drug in _curated(drugbank):
         names = [squash(n) for n in (drug.name, *drug.synonyms)]
-        same = next(
-            (hit for n in names if (hit := table_drugs.get(aliases.get(n, n)))), None
-        )
+        same = next((hit for n in names if (hit := table_drugs.get(aliases.get(n, n)))), None)
         if same is not None:
             drug = _merged(drug, same)
             index.setdefault(squash(same.name), drug)
@@ -166,15 +168,15 @@ def drug_index() -> dict[str, Drug]:
     # DrugBank's name for an ingredient the drug table cross-references is a synonym: often
     # the US adopted name where the table has the INN (hydroxyurea, hydroxycarbamide)
     drugbank_ids = {db_id: key for key, (db_id, _) in drugbank.items()}
-    for drug in table_drugs.values():
-        if drug.curie and drug.curie.startswith("DRUGBANK:"):
-            key = drugbank_ids.get(drug.curie.removeprefix("DRUGBANK:"))
-            if key is not None:
-                index.setdefault(key, index[squash(drug.name)])
+    for entry in table_drugs.values():
+        if entry.curie and entry.curie.startswith("DRUGBANK:"):
+            synonym = drugbank_ids.get(entry.curie.removeprefix("DRUGBANK:"))
+            if synonym is not None:
+                index.setdefault(synonym, index[squash(entry.name)])
     for alias, ingredient in aliases.items():
-        drug = index.get(ingredient)
-        if drug is not None:
-            index.setdefault(alias, drug)
+        known = index.get(ingredient)
+        if known is not None:
+            index.setdefault(alias, known)
     for key, (db_id, name) in drugbank.items():
         if key not in index and len(key) >= 4:
             stem = stem_drug(name)
@@ -185,6 +187,24 @@ def drug_index() -> dict[str, Drug]:
                 source=DRUGBANK,
             )
     return index
+
+
+@lru_cache(maxsize=1)
+def _combinations() -> dict[str, tuple[str, ...]]:
+    return {
+        squash(row["name"]): tuple(_cells(row["components"]))
+        for row in table("drug_combinations.tsv")
+    }
+
+
+def combination(name: str) -> tuple[str, ...] | None:
+    """The ingredients a fixed-dose combination's brand or code names
+    (``drug_combinations.tsv``), else ``None``.
+
+    >>> combination("Entresto"), combination("pembrolizumab")
+    (('sacubitril', 'valsartan'), None)
+    """
+    return _combinations().get(squash(name))
 
 
 # ---------------------------------------------------------------------------------------
@@ -207,14 +227,15 @@ def _stems() -> tuple[tuple[str, str, str | None, tuple[str, ...]], ...]:
     return tuple(sorted(rows, key=lambda r: -len(r[0])))
 
 
-_INN_WORD = re.compile(r"[a-z]{6,}")
+# a stem applies to one word of letters only, eight or more (inn_stems.tsv's rule)
+_INN_WORD = re.compile(r"[a-z]{8,}")
 
 
 @lru_cache(maxsize=1 << 14)
 def stem_drug(name: str) -> Drug | None:
     """The class a WHO INN suffix stem gives a single-word name, else ``None``.
 
-    Only words of six letters or more that are at least three letters longer than the
+    Only words of eight letters or more that are at least three letters longer than the
     stem count, so an ordinary word ending in a short stem is not taken for a drug.
 
     >>> stem_drug("Dapagliflozin").targets, stem_drug("bimekizumab").modality

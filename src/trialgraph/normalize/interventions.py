@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from trialgraph.normalize.drugs import (
     Drug,
+    combination,
     drug_spans,
     is_salt,
     lookup_drug,
@@ -57,7 +58,7 @@ _FORM = (
     r"|creams?|gels?|lotion|foam|shampoo|solution|suspension|emulsion|(?:nasal\s+)?spray"
     r"|patch(?:es)?|(?:eye\s+)?drops?|ophthalmic|otic|powder|granules|syrup|suppositor(?:y|ies)"
     r"|implant|inhaler|inhalation|nebuli[sz]ed|aerosol|vials?|pens?|auto-?injectors?"
-    r"|pre-?filled\s+syringes?|film-?coated|formulation|dosage\s+form"
+    r"|pre-?filled\s+syringes?|film[\s-]?coated|formulation|dosage\s+form"
     r"|(?:extended|sustained|modified|delayed|immediate|controlled|prolonged)[\s-]release"
     r"|er|xr|sr|xl|cr|ir|odt|orally\s+disintegrating|chewable|effervescent|for\s+injection"
 )
@@ -118,7 +119,8 @@ def _bracketed(name: str) -> list[str]:
 # A name's tail that says what it is for or which arm it is: "Abiraterone - Study",
 # "Nivolumab and Ipilimumab Combination for Prostate Cancer", "X in patients with Y".
 _TAIL_WORDS = (
-    r"\s+(?:-|–|—)\s+.*$|\s+(?:for|in|to|during|after|before|among|versus|vs\.?)\s+.*$"
+    r"\s+(?:-|–|—)\s+.*$|\s+(?:for|in|to|during|after|before|among|versus|vs\.?|via|by|using"
+    r"|through|delivered|given|administered)\s+.*$|\s+(?:administration|intake|use)$"
     r"|\s+(?:combination|combined|fixed|single|regimen|therapy"
     r"|treatment|study drug|reference|test)\b.*$"
 )
@@ -163,6 +165,9 @@ def components(name: str) -> tuple[str, ...]:
     >>> components("Diet and exercise"), components("CD19/CD22 CAR-T")
     (('Diet and exercise',), ('CD19/CD22 CAR-T',))
     """
+    fixed = combination(matching_name(name))
+    if fixed is not None:
+        return fixed
     if _whole(name):
         return (name,)
     strong = [p for p in _STRONG.split(name) if _tidy(p)]
@@ -209,15 +214,18 @@ def _run_together(name: str) -> tuple[str, ...]:
 # The intervention
 
 _DRUG_LIKE = frozenset({"DRUG", "BIOLOGICAL", "GENETIC", "COMBINATION_PRODUCT"})
+_DRUG_NAMED = _DRUG_LIKE | {"DIETARY_SUPPLEMENT"}
 
 
-def _product(part: str, context_modality: str | None) -> Product:
+def _product(part: str, context_modality: str | None, intervention_type: str) -> Product:
     hit = resolve_component(part)
     if isinstance(hit, Drug):
         return drug_product(hit)
     if isinstance(hit, Product):
         return hit
-    return named_product(part, context_modality)
+    # a drug's name loses its dose, form and route; other names keep their words
+    name = matching_name(part) if intervention_type in _DRUG_NAMED else part
+    return named_product(name, context_modality)
 
 
 def _without_masking(products: tuple[Product, ...]) -> tuple[Product, ...]:
@@ -294,10 +302,12 @@ def normalize_intervention(
     """
     parts = components(intervention.name)
     context = _context_modality(intervention, record) if len(parts) == 1 else None
-    products = _without_masking(tuple(_product(part, context) for part in parts))
-    if len(products) == 1 and products[0].source is None and control_product(
-        products[0].label
-    ) is None:
+    products = _without_masking(tuple(_product(part, context, intervention.type) for part in parts))
+    if (
+        len(products) == 1
+        and products[0].source is None
+        and control_product(products[0].label) is None
+    ):
         drug = _other_name_drug(intervention)
         if drug is not None:
             products = (drug_product(drug),)

@@ -109,6 +109,7 @@ _MODALITY_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "radiopharmaceutical",
             r"^\s*\d{2,3}\s?(?:ga|lu|cu|f|tc|in|y|ac|zr|i|sm|ra|pb|sn)\b"
+            r"|^\s*(?:ga|lu|cu|tc|zr|ac|pb)-(?=[a-z])|\bf[\s-]?18\b|\[18f\]|^\s*11c\b|\[11c\]"
             r"|\b(?:ga|lu|cu|tc|zr|ac|pb)[\s-]?\d{2,3}m?\b|\b(?:gallium|lutetium|yttrium|"
             r"radium|technetium|iodine|zirconium)\b|pentetate",
         ),
@@ -140,7 +141,39 @@ _MODALITY_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"|brachytherap|proton therap|\bgy\b",
         ),
         ("procedure", r"surgery|surgical|resection|biopsy|ablati|apheresis|transplant|ectomy\b"),
-        ("cell therapy", r"\bcells?\b.*\b(?:infusion|therapy|transfer)\b|\bt[\s-]cells?\b"),
+        (
+            "cell therapy",
+            r"\bcells?\b.*\b(?:infusion|therapy|transfer)\b|\bt[\s-]cells?\b|\bmscs?\b"
+            r"|mesenchymal|\bstem[\s-]cells?\b|\bstromal (?:vascular )?(?:cells?|fraction)\b",
+        ),
+        # class words of other areas, where a record names a kind of drug, not a drug
+        ("peptide", r"\binsulins?\b|\bglp-?1 (?:receptor )?agonists?\b"),
+        (
+            "protein",
+            r"\bimmunoglob|\bimmune globulin\b|\bivig\b|\balbumin\b|\bclotting factor"
+            r"|\bfactor (?:viii|ix|vii|xiii)\b",
+        ),
+        (
+            "diagnostic",
+            r"\b(?:blood|urine|stool|fa?ecal|saliva|tissue|serum|plasma|swab) samples?\b"
+            r"|\bsample collection\b",
+        ),
+        (
+            "small molecule",
+            r"\bbeta[\s-]?blockers?\b|\bace inhibitors?\b|\bstatins?\b|\bantibiotics?\b"
+            r"|\bdiuretics?\b|\bcorticosteroids?\b|\bssris?\b|\bnsaids?\b|\bantihistamines?\b"
+            r"|\b(?:topical|inhaled|oral) steroids?\b|\bjaki\b|\bmuscarinic antagonists?\b",
+        ),
+        (
+            "dietary supplement",
+            r"\bvitamins?\b|\bsupplements?\b|\bsupplementation\b|\bprobiotics?\b"
+            r"|\bomega[\s-]?3\b|\bfish oil\b",
+        ),
+        (
+            "behavioral",
+            r"\bexercises?\b|\bcounsel+ing\b|\bpsychotherapy\b|\bcognitive[\s-]behavio"
+            r"|\bmindfulness\b|\byoga\b|\blifestyle\b|\bpsychoeducation",
+        ),
     )
 )
 
@@ -180,7 +213,9 @@ def detect_modality(texts: Iterable[str], intervention_type: str = "") -> str | 
     'CAR-T'
     >>> detect_modality(["PD-1 Monoclonal Antibody"])
     'monoclonal antibody'
-    >>> detect_modality(["Blood samples for Chemistry"], "BIOLOGICAL") is None
+    >>> detect_modality(["Blood samples for Chemistry"], "BIOLOGICAL")
+    'diagnostic'
+    >>> detect_modality(["Study drug"], "BIOLOGICAL") is None
     True
     >>> detect_modality(["Questionnaire"], "BEHAVIORAL")
     'behavioral'
