@@ -47,6 +47,9 @@ CASES: list[tuple[str, dict[str, str]]] = [
     ("trials-by-product", {"product": "no such product"}),
     ("trials-by-target", {"target": "BCMA"}),
     ("trials-by-target", {"target": "PD-1"}),
+    # a target the drug table gives (pemetrexed) and one only record text names
+    ("trials-by-target", {"target": "TYMS"}),
+    ("trials-by-target", {"target": "CLDN18.2"}),
     ("trial-profile", {"trial_id": "NCT90092665"}),
 ]
 

@@ -60,7 +60,9 @@ class Coverage:
         aimed = {m.intervention for m in facts.mentions if m.intervention is not None}
         for index, intervention in enumerate(facts.interventions):
             self.interventions += 1
-            if specific(intervention.modality):
+            if specific(intervention.modality) or (
+                intervention.regimen and all(p.modality for p in intervention.products)
+            ):
                 self.interventions_with_modality += 1
             else:  # none, or only what the intervention type says ("drug")
                 self.unmapped_interventions[intervention.products[0].label] += 1

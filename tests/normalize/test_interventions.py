@@ -41,6 +41,11 @@ def test_matching_name_strips_doses_forms_routes_schedules_and_arms(
             "Gemcitabine nab-Paclitaxel Lenvatinib Tislelizumab",
             ("Gemcitabine", "nab-Paclitaxel", "Lenvatinib", "Tislelizumab"),
         ),
+        # a "+" that marks positivity joins nothing
+        (
+            "adjuvant tislelizumab and chemotherapy for MRD+ patients",
+            ("tislelizumab", "chemotherapy"),
+        ),
         # "and" and "/" join only known drugs; a CAR names one product
         ("Diet and exercise", ("Diet and exercise",)),
         ("CD19/CD22 CAR-T", ("CD19/CD22 CAR-T",)),

@@ -146,3 +146,47 @@ def test_coverage_counts_the_facts() -> None:
     outcomes = (coverage.outcomes, coverage.outcomes_coded, coverage.outcomes_with_duration)
     assert outcomes == (3, 1, 1)
     assert coverage.unmapped_outcomes == {"Zzyzx index": 2}
+
+
+def test_target_edges_say_how_they_were_derived() -> None:
+    # sildenafil: DrugCentral lists PDE5A with its action; pembrolizumab: a curated row
+    record = TrialRecord(
+        source="t",
+        location="",
+        format="test",
+        title="Two drugs",
+        interventions=(
+            Intervention(type="DRUG", name="Sildenafil citrate 50 mg"),
+            Intervention(type="DRUG", name="Keytruda"),
+        ),
+    )
+    mapped = map_record(record, ingested_at=FIXED_TIME)
+    triples = {(q.subject, q.predicate, q.object) for q in mapped.quads}
+    concepts = {(q.subject, q.predicate, q.object) for q in mapped.concept_quads}
+    first = mint("intervention", f"{record.trial_id}-1")
+    second = mint("intervention", f"{record.trial_id}-2")
+    pde5a, pdcd1 = mint("target", "PDE5A"), mint("target", "PDCD1")
+    assert (first, TG.targetByDrugTable, pde5a) in triples
+    assert (first, TG.aimsAt, pde5a) in triples
+    assert (second, TG.targetByCuratedRow, pdcd1) in triples
+    assert not any(p == TG.targetByRecordText for _, p, _ in triples)
+    mechanism = mint("mechanism", "sildenafil--PDE5A")
+    assert (mint("product", "sildenafil"), TG.mechanism, mechanism) in concepts
+    assert (mechanism, TG.target, pde5a) in concepts
+    assert (mechanism, TG.derivation, Literal("drug-table")) in concepts
+    assert (mechanism, TG.actionType, Literal("INHIBITOR")) in concepts
+
+
+def test_a_population_marker_is_not_a_target_of_the_trial() -> None:
+    record = TrialRecord(
+        source="t",
+        location="",
+        format="test",
+        title="XYZ-123 in psoriasis after anti-TNF failure",
+        interventions=(Intervention(type="DRUG", name="XYZ-123"),),
+    )
+    triples = {(q.subject, q.predicate, q.object) for q in map_record(record).quads}
+    trial, tnf = mint("trial", record.trial_id), mint("target", "TNF")
+    assert (trial, TG.populationMarker, tnf) in triples
+    assert (trial, TG.hasTarget, tnf) not in triples
+    assert not any(p == TG.aimsAt and o == tnf for _, p, o in triples)

@@ -80,6 +80,7 @@ _ARM = (
     r"|(?:low|high|half|full|standard|single|multiple|loading|maintenance|fixed|reduced"
     r"|escalating|double|higher|lower|medium|mid|starting|target)[\s-]?doses?|dose\s+level\s+\d+"
     r"|arm|group|cohort|doses?|dosing|therapy\s+arm|mono-?therapy|alone|only"
+    r"|(?:neo-?)?adjuvant|induction|consolidation|maintenance|perioperative|salvage"
 )
 _NOISE = re.compile(
     rf"(?<![\w-])(?:{_DOSE}|(?:{_FORM}|{_ROUTE}|{_SCHEDULE}|{_ARM})(?![\w-]))", re.IGNORECASE
@@ -145,10 +146,11 @@ def resolve_component(name: str) -> Drug | Product | None:
     return stem_drug(cleaned) or stem_drug(_tidy(_TAIL.sub("", cleaned)))
 
 
-# Separators that always join components; "and", "/" and "with" only join known drugs and
-# controls.
+# Separators that always join components; "and", "/" and "with" only join known drugs,
+# controls and kinds of product, one drug at least.
 _STRONG = re.compile(
-    r"\s*(?:\+|＋|;|；|\bplus\b|\bcombined with\b|\bin combination with\b|\bfollowed by\b"
+    # "+" after a word and before a space marks positivity ("MRD+ patients"), not a join
+    r"\s*(?:(?<!\S)\+|\+(?=\S)|＋|;|；|\bplus\b|\bcombined with\b|\bin combination with\b|\bfollowed by\b"
     r"|\bcombination of\b|\bco-?administered with\b|\badded to\b|\bon top of\b)\s*",
     re.IGNORECASE,
 )
@@ -187,8 +189,8 @@ def _whole(name: str) -> bool:
 
 
 def _known(part: str) -> bool:
-    """Whether a part names a known drug or a control."""
-    return resolve_component(part) is not None
+    """Whether a part names a known drug, a control or a kind of product ("chemotherapy")."""
+    return resolve_component(part) is not None or detect_modality([matching_name(part)]) is not None
 
 
 def _drug(part: str) -> bool:

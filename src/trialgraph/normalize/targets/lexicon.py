@@ -286,8 +286,13 @@ def split_list(term: str) -> list[str]:
     >>> split_list("CD22-CD19"), split_list("CD19xCD22"), split_list("PD-L1")
     (['CD22', 'CD19'], ['CD19', 'CD22'], [])
     """
-    parts = [p for p in _LIST_SEPARATORS.split(term) if p]
+    if "/" in term or "+" in term or "×" in term or "x" in term:
+        parts = [p for p in _LIST_SEPARATORS.split(term) if p]
+    else:
+        parts = []
     if len(parts) < 2:
+        if "-" not in term and "‐" not in term:
+            return []
         # "BCMA-CD19": a hyphen between two names, where the whole is no name
         parts = [p for p in _HYPHEN_LIST.split(term) if p]
         if len(parts) < 2:
