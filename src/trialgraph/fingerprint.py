@@ -23,7 +23,8 @@ from trialgraph import __version__
 #: Code outside these (the store, the flow, queries, exports, the CLI) does not change what
 #: a record maps to.
 MAPPING_CODE = ("records.py", "text.py", "namespaces.py", "mapping", "normalize", "sources")
-#: Data the mapping reads: every packaged table, and the prefix map behind its IRIs.
+#: Data the mapping reads: every packaged table (not the notes about them), and the prefix
+#: map behind its IRIs.
 MAPPING_DATA = ("data",)
 ONTOLOGY_FILES = ("prefixes.json",)
 
@@ -43,7 +44,8 @@ def mapping_inputs() -> Iterator[tuple[str, Traversable]]:
 
 def _walk(name: str, node: Traversable, *, code: bool) -> Iterator[tuple[str, Traversable]]:
     if node.is_file():
-        if not code or name.endswith(".py"):
+        # code is its modules; data is its tables, not the prose beside them (SOURCES.md)
+        if name.endswith(".py") if code else not name.endswith(".md"):
             yield name, node
     elif node.is_dir():
         for child in node.iterdir():

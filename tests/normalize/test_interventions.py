@@ -105,3 +105,30 @@ def test_display_labels_depend_on_the_key_alone() -> None:
         "PLATELET-RICH PLASMA (PRP).",
     ]
     assert {display_label(s) for s in spellings} == {"Platelet rich plasma (PRP)"}
+
+
+@pytest.mark.parametrize(
+    ("name", "ingredient", "target", "derivation"),
+    [
+        ("Remsima", "infliximab", "TNF", "drug-table"),  # a biosimilar's name
+        ("Aricept 10 mg", "donepezil", "ACHE", "drug-table"),  # a brand
+        ("donepezil hydrochloride", "donepezil", "ACHE", "drug-table"),  # a salt
+        ("tofacitinib ointment 20 mg/g", "tofacitinib", "JAK3", "drug-table"),
+        ("Apremilast 30mg", "apremilast", "PDE4D", "drug-table"),
+        ("Etanercept (half dose)", "etanercept", "TNF", "drug-table"),
+        ("Lecanemab 10 mg/kg", "lecanemab", "APP", "curated"),  # approved after 2016
+        ("Xemagliflozin", "xemagliflozin", "SLC5A2", "inn-stem"),  # an INN no table has
+    ],
+)
+def test_drugs_of_every_area_resolve_with_their_targets(
+    name: str, ingredient: str, target: str, derivation: str
+) -> None:
+    facts = normalize_intervention(Intervention(type="DRUG", name=name))
+    (product,) = facts.products
+    assert product.label == ingredient
+    assert (target, derivation) in zip(product.targets, product.derivations, strict=True)
+
+
+def test_a_stem_gives_a_class_without_a_target_where_it_names_none() -> None:
+    (product,) = normalize_intervention(Intervention(type="DRUG", name="Velotinib")).products
+    assert (product.modality, product.targets) == ("small molecule", ())

@@ -148,6 +148,12 @@ def _merged(curated: Drug, table: Drug) -> Drug:
     )
 
 
+# Cations and elements: "magnesium" is no more magnesium sulfate than magnesium oxide.
+_ELEMENTS = frozenset(
+    ["sodium", "potassium", "calcium", "magnesium", "lithium", "zinc", "iron", "ferrous", "ferric", "gallium", "aluminium", "aluminum", "silver", "gold", "copper", "bismuth", "barium", "strontium", "ammonium", "hydrogen", "cobalt"]
+)
+
+
 @lru_cache(maxsize=1)
 def drug_index() -> dict[str, Drug]:
     """Squashed names, synonyms and brand names to drugs, by the precedence above."""
@@ -165,6 +171,12 @@ def drug_index() -> dict[str, Drug]:
             index.setdefault(name, drug)
     for key, drug in table_drugs.items():
         index.setdefault(key, drug)
+    # an ingredient the table names as a salt or ester is also found by its parent's name
+    # ("clobetasol" for clobetasol propionate), unless the parent is an ingredient itself
+    for drug in table_drugs.values():
+        parent = strip_salt(drug.name)
+        if parent != drug.name and parent.casefold() not in _ELEMENTS:
+            index.setdefault(squash(parent), index[squash(drug.name)])
     # DrugBank's name for an ingredient the drug table cross-references is a synonym: often
     # the US adopted name where the table has the INN (hydroxyurea, hydroxycarbamide)
     drugbank_ids = {db_id: key for key, (db_id, _) in drugbank.items()}
@@ -268,6 +280,7 @@ _SALT = re.compile(
     r"|tosylate|citrate|succinate|fumarate|acetate|(?:hydrogen\s+)?sulfate|sulphate"
     r"|phosphate|bromide|chloride|nitrate|lactate|gluconate|hyclate|malate|oxalate"
     r"|(?:di)?olamine|meglumine|arginine|lysine|erbumine|pamoate|embonate|stearate"
+    r"|medoxomil|cilexetil|mofetil|etexilate|axetil|proxetil"
     r"|propionate|dipropionate|furoate|valerate|xinafoate|trometamol|tromethamine"
     r"|(?:mono|di|tri|hemi|sesqui)?hydrate|anhydrous|free\s+base|base)$",
     re.IGNORECASE,

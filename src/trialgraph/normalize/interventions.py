@@ -150,8 +150,8 @@ def resolve_component(name: str) -> Drug | Product | None:
 # controls and kinds of product, one drug at least.
 _STRONG = re.compile(
     # "+" after a word and before a space marks positivity ("MRD+ patients"), not a join
-    r"\s*(?:(?<!\S)\+|\+(?=\S)|＋|;|；|\bplus\b|\bcombined with\b|\bin combination with\b|\bfollowed by\b"
-    r"|\bcombination of\b|\bco-?administered with\b|\badded to\b|\bon top of\b)\s*",
+    r"\s*(?:(?<!\S)\+|\+(?=\S)|＋|;|；|\bplus\b|\bcombined with\b|\bin combination with\b"
+    r"|\bfollowed by\b|\bcombination of\b|\bco-?administered with\b|\badded to\b|\bon top of\b)\s*",
     re.IGNORECASE,
 )
 _WEAK = re.compile(r"\s*(?:/|,|&|\band\b|\bwith\b|\bor\b)\s*", re.IGNORECASE)
@@ -260,6 +260,18 @@ def _single_modality(named: str | None, context: str | None, intervention_type: 
     return modality
 
 
+def _may_name_a_drug(product: Product) -> bool:
+    """Whether a product no table knows may be a drug its other words name: not a control,
+    and of no modality, or of a drug or antibody class ("PDE5 inhibitor (tadalafil)");
+    a tracer or a cell product named after a molecule is not that molecule."""
+    if product.source is not None or control_product(product.label) is not None:
+        return False
+    category = modality_category(product.modality)
+    return product.modality is None or (
+        category in {"drug", "antibody"} and product.modality != "radiopharmaceutical"
+    )
+
+
 def _other_name_drug(intervention: Intervention) -> Drug | None:
     """The one known drug that the intervention's name among other words, its bracketed
     remarks or its other names name ("Access program - sildenafil citrate, Viagra",
@@ -305,11 +317,7 @@ def normalize_intervention(
     parts = components(intervention.name)
     context = _context_modality(intervention, record) if len(parts) == 1 else None
     products = _without_masking(tuple(_product(part, context, intervention.type) for part in parts))
-    if (
-        len(products) == 1
-        and products[0].source is None
-        and control_product(products[0].label) is None
-    ):
+    if len(products) == 1 and _may_name_a_drug(products[0]):
         drug = _other_name_drug(intervention)
         if drug is not None:
             products = (drug_product(drug),)
