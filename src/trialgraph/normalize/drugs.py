@@ -150,7 +150,11 @@ def _merged(curated: Drug, table: Drug) -> Drug:
 
 # Cations and elements: "magnesium" is no more magnesium sulfate than magnesium oxide.
 _ELEMENTS = frozenset(
-    ["sodium", "potassium", "calcium", "magnesium", "lithium", "zinc", "iron", "ferrous", "ferric", "gallium", "aluminium", "aluminum", "silver", "gold", "copper", "bismuth", "barium", "strontium", "ammonium", "hydrogen", "cobalt"]
+    {
+        *("sodium", "potassium", "calcium", "magnesium", "lithium", "zinc", "iron"),
+        *("ferrous", "ferric", "gallium", "aluminium", "aluminum", "silver", "gold"),
+        *("copper", "bismuth", "barium", "strontium", "ammonium", "hydrogen", "cobalt"),
+    }
 )
 
 
