@@ -81,6 +81,8 @@ def clean(text: str) -> str:
     >>> clean("“quoted”")
     '“quoted”'
     """
+    if "\r" in text:  # line ends first: mojibake repair must see the text it keeps
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _finish(_repair(text))
 
 
