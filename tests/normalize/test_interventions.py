@@ -41,6 +41,8 @@ def test_matching_name_strips_doses_forms_routes_schedules_and_arms(
             "Gemcitabine nab-Paclitaxel Lenvatinib Tislelizumab",
             ("Gemcitabine", "nab-Paclitaxel", "Lenvatinib", "Tislelizumab"),
         ),
+        # a bracket the split leaves without its partner goes, and so do cycle counts
+        ("3 cycles (Toripalimab + chemotherapy)", ("3 cycles Toripalimab", "chemotherapy")),
         # a "+" that marks positivity joins nothing
         (
             "adjuvant tislelizumab and chemotherapy for MRD+ patients",

@@ -72,7 +72,7 @@ _SCHEDULE = (
     r"(?:once|twice|three\s+times|four\s+times)(?:\s+(?:a|per|every))?(?:\s+(?:daily|day|"
     r"weekly|week|monthly|month))?|daily|weekly|bi-?weekly|monthly|nightly|at\s+bedtime"
     r"|q\.?d\.?|b\.?i\.?d\.?|t\.?i\.?d\.?|q\.?i\.?d\.?|qhs|qod|qw|q\d+w|q\d+h|qam|qpm"
-    r"|every\s+\d+\s+(?:hours?|days?|weeks?|months?)|per\s+day|a\s+day"
+    r"|every\s+\d+\s+(?:hours?|days?|weeks?|months?)|per\s+day|a\s+day|\d+\s*cycles?(?:\s+of)?"
 )
 _ARM = (
     r"(?:arm|group|cohort|part|phase|stage|period|level|regimen|treatment)\s+"
@@ -91,8 +91,11 @@ _MARKS = str.maketrans({"®": " ", "™": " ", "©": " ", "*": " "})
 
 
 def _tidy(text: str) -> str:
-    text = re.sub(r"\s+", " ", text)
-    return text.strip(" ,;:-+/&.").strip()
+    """Spaces collapsed, separators trimmed from the ends, and a bracket a split left
+    without its partner dropped ("(Toripalimab + chemotherapy)" splits into two names)."""
+    if text.count("(") != text.count(")"):
+        text = text.replace("(", " ").replace(")", " ")
+    return re.sub(r"\s+", " ", text).strip(" ,;:-+/&.").strip()
 
 
 @lru_cache(maxsize=1 << 14)  # intervention names recur across records
@@ -172,7 +175,7 @@ def components(name: str) -> tuple[str, ...]:
         return fixed
     if _whole(name):
         return (name,)
-    strong = [p for p in _STRONG.split(name) if _tidy(p)]
+    strong = [_tidy(p) for p in _STRONG.split(name) if _tidy(p)]
     if len(strong) > 1:
         return tuple(part for p in strong for part in components(p))
     weak = [p for p in _WEAK.split(_LIST_TAIL.sub("", matching_name(name))) if _tidy(p)]
