@@ -42,10 +42,13 @@ _ABBREVIATIONS = {
     "pet": "PET",
     "ecg": "ECG",
     "iv": "IV",
+    "covid": "COVID",
+    "sars": "SARS",
+    "cov": "CoV",
 }
 # HGNC symbols that are also ordinary words, never capitalized for that reason.
 _WORD_SYMBOLS = frozenset({"SET", "REST", "SHE", "CAMP", "CAT", "MAX", "TANK", "CLOCK", "SON"})
-_WORD = re.compile(r"[^\W_]+|[\W_]+")
+_TOKEN = re.compile(r"[^\W_]+")
 
 
 @lru_cache(maxsize=1)
@@ -66,22 +69,17 @@ def _display_word(word: str) -> str:
     return upper if upper in _symbols() else word
 
 
-def _display_chunk(chunk: str) -> str:
-    """One space-separated chunk of a folded label in display form; a hyphen between two
-    ordinary words becomes a space ("platelet-rich" and "platelet rich" are one label)."""
-    letters = sum(c.isalpha() for c in chunk)
-    if letters <= 5 and any(c.isdigit() for c in chunk):
-        return chunk.upper()  # a code: "pd-l1", "il-17a", "shr-1701"
-    pieces = [_display_word(w) if w[0].isalnum() else w for w in _WORD.findall(chunk)]
-    for i in range(1, len(pieces) - 1):
-        before, after = pieces[i - 1], pieces[i + 1]
-        if pieces[i] == "-" and _ordinary(before) and _ordinary(after):
-            pieces[i] = " "
-    return "".join(pieces)
-
-
-def _ordinary(word: str) -> bool:
-    return len(word) >= 2 and word.isalpha() and word.islower()
+def _separator(before: str, word: str) -> str:
+    """What stands between two words of a label: a full stop inside a number ("18.2"), a
+    hyphen before a number after a short word ("PD-1", "AV-1451", "COVID-19") and around a
+    single letter or after "anti" ("CAR-T", "anti-CD19"), else a space."""
+    if word[0].isdigit() and before[-1].isdigit() and word.isdigit():
+        return "."
+    if word[0].isdigit() and before.isalpha() and len(before) <= 5:
+        return "-"
+    if (len(word) == 1 and word.isalpha()) or (len(before) == 1 and before.isalpha()):
+        return "-"
+    return "-" if before == "anti" else " "
 
 
 _MARKS = str.maketrans({"®": " ", "™": " ", "©": " "})
@@ -89,18 +87,27 @@ _MARKS = str.maketrans({"®": " ", "™": " ", "©": " "})
 
 @lru_cache(maxsize=1 << 14)
 def display_label(text: str) -> str:
-    """``text`` in a form that depends only on its case-folded words, so that spellings of
-    one product key give one label: words in lower case, codes (words with digits, and
-    short ones around them: "PD-1"), abbreviations and gene symbols in capitals, ordinary
-    words joined by a space rather than a hyphen, no trailing full stop, the first letter
-    capitalized.
+    """``text`` in a form that depends only on its case-folded words, as the node key does,
+    so that every spelling of one key gives one label: words in lower case, codes (words
+    with digits), abbreviations and gene symbols in capitals, punctuation by a fixed rule
+    (:func:`_separator`), the first letter capitalized.
 
     >>> display_label("fast car-t"), display_label("PD-1 MONOCLONAL ANTIBODY")
     ('Fast CAR-T', 'PD-1 monoclonal antibody')
-    >>> display_label("anti-cd19 car-t"), display_label("Platelet-rich-plasma.")
-    ('Anti-CD19 CAR-T', 'Platelet rich plasma')
+    >>> display_label("anti-cd19 car-t"), display_label("Platelet-rich-plasma (PRP).")
+    ('Anti-CD19 CAR-T', 'Platelet rich plasma PRP')
+    >>> display_label("CAR-CLDN18.2"), display_label("[18F]-MK 6240")
+    ('CAR CLDN18.2', '18F MK-6240')
     """
     folded = unicodedata.normalize("NFKC", text).translate(_MARKS).casefold()
-    folded = " ".join(folded.split()).rstrip(" .")
-    label = " ".join(_display_chunk(chunk) for chunk in folded.split(" "))
+    words = _TOKEN.findall(folded)
+    parts: list[str] = []
+    for i, word in enumerate(words):
+        if i:
+            separator = _separator(words[i - 1], word)
+            if separator == "-" and word[0].isdigit() and words[i - 1] != "anti":
+                parts[-1] = parts[-1].upper()  # a code's prefix: "PD-1", "SHR-1701"
+            parts.append(separator)
+        parts.append(_display_word(word))
+    label = "".join(parts)
     return label[:1].upper() + label[1:] if label[:1].islower() else label
