@@ -134,3 +134,9 @@ def test_drugs_of_every_area_resolve_with_their_targets(
 def test_a_stem_gives_a_class_without_a_target_where_it_names_none() -> None:
     (product,) = normalize_intervention(Intervention(type="DRUG", name="Velotinib")).products
     assert (product.modality, product.targets) == ("small molecule", ())
+
+
+def test_a_name_of_punctuation_alone_is_one_labelled_node() -> None:
+    a = normalize_intervention(Intervention(type="OTHER", name="???")).products
+    b = normalize_intervention(Intervention(type="OTHER", name="--")).products
+    assert a == b and a[0].label == "(unnamed product)"

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from trialgraph.normalize.drugs import find_drugs
 from trialgraph.normalize.interventions import normalize_intervention
 from trialgraph.normalize.lexicon import table
 from trialgraph.normalize.model import InterventionFacts, Product
@@ -116,15 +115,6 @@ def test_the_first_rule_matching_any_text_decides() -> None:
     assert detect_modality(["Carboplatin", "CAR-T cells"]) == "CAR-T"
     assert detect_modality(["CAR-T cells", "Carboplatin"]) == "CAR-T"
     assert detect_modality(["", "Study drug"], "DRUG") is None
-
-
-def test_find_drugs_returns_a_new_list_each_time() -> None:
-    drugs = find_drugs("sintilimab combined with anlotinib")
-    drugs.clear()
-    assert [d.name for d in find_drugs("sintilimab combined with anlotinib")] == [
-        "sintilimab",
-        "anlotinib",
-    ]
 
 
 def test_allogeneic_origin() -> None:

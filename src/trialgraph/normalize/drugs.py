@@ -37,7 +37,7 @@ __all__ = [
     "Drug",
     "combination",
     "drug_index",
-    "find_drugs",
+    "drug_spans",
     "is_salt",
     "lookup_drug",
     "stem_drug",
@@ -331,21 +331,16 @@ def lookup_drug(name: str) -> Drug | None:
 _TOKEN = re.compile(r"[^\s,;:()\[\]{}+/&|\"“”]+")
 
 
-def find_drugs(text: str, max_words: int = 3) -> list[Drug]:
-    """Drugs named anywhere in a short text (an intervention name), longest match first.
-
-    >>> [d.name for d in find_drugs("sintilimab combined with anlotinib")]
-    ['sintilimab', 'anlotinib']
-    >>> [d.name for d in find_drugs("SHR-1826；Adebrelimab；Bevacizumab")]
-    ['adebrelimab', 'bevacizumab']
-    """
-    return [drug for drug, _, _ in drug_spans(text, max_words)]
-
-
 @lru_cache(maxsize=1 << 14)  # intervention names recur across records
 def drug_spans(text: str, max_words: int = 3) -> tuple[tuple[Drug, int, int], ...]:
-    """Each distinct drug named in ``text`` with the token span ``[first, last)`` that
-    named it, and the token count as the last item's bound via :func:`tokens`."""
+    """Each distinct drug named anywhere in a short text (an intervention name), longest
+    match first, with the span ``[first, last)`` of :func:`tokens` that named it.
+
+    >>> [(d.name, a, b) for d, a, b in drug_spans("sintilimab combined with anlotinib")]
+    [('sintilimab', 0, 1), ('anlotinib', 3, 4)]
+    >>> [d.name for d, _, _ in drug_spans("SHR-1826；Adebrelimab；Bevacizumab")]
+    ['adebrelimab', 'bevacizumab']
+    """
     words = tokens(text)
     index = drug_index()
     found: list[tuple[Drug, int, int]] = []
@@ -367,6 +362,6 @@ def drug_spans(text: str, max_words: int = 3) -> tuple[tuple[Drug, int, int], ..
 
 @lru_cache(maxsize=1 << 14)
 def tokens(text: str) -> tuple[str, ...]:
-    """The words of a short text as :func:`find_drugs` reads them."""
+    """The words of a short text as :func:`drug_spans` reads them."""
     text = unicodedata.normalize("NFKC", text)
     return tuple(w for m in _TOKEN.finditer(text) if (w := m.group(0).strip(".")))

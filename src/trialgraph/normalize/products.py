@@ -405,5 +405,6 @@ def control_product(name: str) -> Product | None:
 def named_product(name: str, modality: str | None) -> Product:
     """A product no table knows, by its name: canonical label, and the modality its name
     alone states (``modality``, what the record adds, shapes the label only)."""
-    label = display_label(canonical_label(name, modality))
+    # a name of punctuation alone has no words to show: one node, with a fixed label
+    label = display_label(canonical_label(name, modality)) or "(unnamed product)"
     return Product(key=product_key(label), label=label, modality=detect_modality([label]))
