@@ -47,7 +47,7 @@ _TIME_HEAD = re.compile(
 )
 # The head of a part that continues a time frame begun before it.
 _TIME_CONTINUED = re.compile(
-    rf"(?:[~≥><]?\s*-?\d|(?:and|or|then|at|after|before|an average|average|assessed|"
+    rf"(?:[~≥><]?\s*-?\d|(?:and|or|then|at|on|after|before|an average|average|assessed|"
     rf"evaluated|measured|up to|until|through|whichever|every|followed|approximately|"
     rf"(?:the )?(?:{_TIME_POINT}))\b)",
     re.IGNORECASE,
@@ -60,6 +60,7 @@ _LONG_CONTINUED = re.compile(
 # Longest part, in words, that extends a time frame (a long one only before _LONG_CONTINUED).
 _TIME_PART_WORDS = 12
 _LONG_TIME_PART_WORDS = 40
+_LONG_TIME_PARTS = 8
 _MEASURE_CLAUSE_WORDS = 8
 _LIST_ITEM_WORDS = 4
 _LIST_TAIL_WORDS = 12
@@ -78,6 +79,8 @@ def _extends(head: str, before: str) -> bool:
         return False  # "..., Up to 36 months": a capitalized opener starts the time frame
     if _NUMBER_ONLY.match(before):
         return True
+    if head[:1].isdigit() and before[-1:].isdigit():
+        return len(before.split()) <= _LONG_TIME_PART_WORDS  # "on Day 1 of Cycles 6, 9, 12"
     if len(before.split()) > _TIME_PART_WORDS:
         return False
     # A part that merely names a length ("2 years Overall Survival") is a description, unless
@@ -93,7 +96,7 @@ def _long_start(parts: list[str], k: int) -> int:
     if _OPENS.match(head) or not (_LONG_CONTINUED.match(head) or _LOWER_HEAD.match(head)):
         return k
     words = 0
-    for j in range(k - 1, max(0, k - 5), -1):
+    for j in range(k - 1, max(0, k - _LONG_TIME_PARTS - 1), -1):
         part = parts[j]
         words += len(part.split())
         if _SENTENCE_END.search(part) or words > _LONG_TIME_PART_WORDS:
