@@ -58,6 +58,58 @@ CASES: list[tuple[str, str | None]] = [
     ("Up to 28 days prior to cycle 1", None),
     ("Up to 4 weeks after the first Sn-117m-DTPA administration", "P4W"),
     ("", None),
+    # Ordinal days, weeks, months, hours and minutes; the last of a list is the length.
+    ("On the 5th day", "P5D"),
+    ("On the 5th day or before hospital discharge after surgery.", "P5D"),
+    ("the 4th week and the 8th week", "P8W"),
+    ("30th, 60th, 90th days", "P90D"),
+    ("6th and 12 th months.", "P12M"),
+    ("and 7th postoperative days.", "P7D"),
+    ("at baseline, 1st month, and 3rd month", "P3M"),
+    ("follow-up until the third month after treatment", "P3M"),
+    ("During the first year of the trial", "P1Y"),
+    ("2nd hour post-surgery", "PT2H"),
+    ("0th minute,20th minute,45th minute", "PT45M"),
+    ("every 2nd week", None),
+    ("the 1st day of each cycle", None),
+    # "N of treatment and M after the end of treatment": the total, in the shared unit, else
+    # in days (a month is 30.4375 days).
+    ("after 8 weeks of treatment and 4 weeks after the end of treatment", "P12W"),
+    (
+        "The test is administered before the treatment, then after eight weeks of treatment, "
+        "and finally two months after the end of the treatment",
+        "P117D",
+    ),
+    ("the end of treatment at 8 months. At baseline and 4 months after end of treatment.", "P12M"),
+    ("3 months after the end of the treatment", "P3M"),
+    ("at 6-month after treatment initiation (3 months after the end of treatment)", "P6M"),
+    ("within 30 days of treatment and 30 days after end of treatment", "P30D"),
+    # Lists and ranges after a unit, a unit written onto its number.
+    ("Weeks 4, 8 and 12", "P12W"),
+    ("Baseline and at months 4, 12, 18 (optional), and 24", "P24M"),
+    ("months 1, 3, 6, 12, 24, 36, 48 and 60", "P60M"),
+    ("week2, 4, 8, 12, 16, 56.", "P56W"),
+    ("Month18", "P18M"),
+    ("From baseline to week 20.", "P20W"),
+    ("Week12-52", "P52W"),
+    ("Basal-52 weeks", "P52W"),
+    ("from index date to 6- to-12-month follow-up", "P12M"),
+    ("12- month from baseline", "P12M"),
+    # A visit window, half an hour, misspelled months.
+    ("Within 24 (± 4) hours post injection", "PT24H"),
+    ("Day 28 (± 3 days)", "P28D"),
+    ("Change from baseline to half an hour", "PT30M"),
+    ("up to 27 mouths", "P27M"),
+    ("Baseline and 6 moths", "P6M"),
+    # Frequencies, days within a later cycle, weeks of gestation: no length.
+    ("twice a day", None),
+    ("2 times a day for 5 days", "P5D"),
+    ("a week after surgery", "P1W"),
+    ("Day 1 of Cycle 2", None),
+    ("Day 8 of each cycle", None),
+    ("from 20 weeks gestation to delivery", None),
+    ('"Baseline (28th week of pregnancy)"', None),
+    ("After 20 weeks of GA till 6 weeks postpartum", "P6W"),
 ]
 
 

@@ -309,9 +309,14 @@ class _CriteriaLexicon:
         return ""
 
 
+# What may stand between a criteria name and its version: punctuation, the words
+# "criteria", "guidelines", "toxicity grading" (before "v" or "version"), the abbreviation
+# after a spelled-out name ("(NCI CTCAE) Version (v) 5.0"), and "version" or "v" in the
+# registry's spellings ("v.", "(v)", "version(v) 1.1", "version1.1").
 _VERSION_AFTER = re.compile(
     r"(?:\s+|[-,;:()\[\]'’]|criteria\b|guidelines?\b|classification\b|(?:NCI[- ]?)?CTCAE\b"
-    r"|RECIST\b|version\b|ver\.|v\.?(?=\s*\d))*?(\d+(?:\.\d+)?)(?![\d.]*\d)",
+    r"|RECIST\b|(?:toxicity\s+)?grading\s+(?=v|version)|version(?:\b|(?=\d))|ver\.|\(v\)"
+    r"|v\.?(?=\s*\d))*?(\d+(?:\.\d+)?)(?![\d.]*\d)",
     re.IGNORECASE,
 )
 

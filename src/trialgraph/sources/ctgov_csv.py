@@ -14,6 +14,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from trialgraph.records import RawRecord, ReadResult, RecordError, TrialRecord, raw_digest
+from trialgraph.sources.ctgov_outcomes import read_outcome_cell
 from trialgraph.text import (
     MAX_FIELD_CHARS,
     clean,
@@ -23,7 +24,6 @@ from trialgraph.text import (
     iso_date,
     parse_intervention,
     split_list,
-    split_outcomes,
 )
 
 if TYPE_CHECKING:
@@ -193,9 +193,9 @@ def _record(
             parse_intervention(v) for v in cell("interventions").split("|") if v.strip()
         ),
         outcomes=(
-            *split_outcomes(cell("primary outcome measures"), "primary"),
-            *split_outcomes(cell("secondary outcome measures"), "secondary"),
-            *split_outcomes(cell("other outcome measures"), "other"),
+            *read_outcome_cell(cell("primary outcome measures"), "primary"),
+            *read_outcome_cell(cell("secondary outcome measures"), "secondary"),
+            *read_outcome_cell(cell("other outcome measures"), "other"),
         ),
         sponsor=clean_line(cell("sponsor")),
         collaborators=tuple(split_list(cell("collaborators"))),
