@@ -1,7 +1,8 @@
-"""Condition (disease) normalization: registry condition text -> a canonical disease.
+"""Condition normalization: registry condition text -> a canonical concept and its kind.
 
 The lexicon is data: ``diseases.tsv.gz`` (MONDO, with DOID/EFO/MeSH/NCIt cross-references),
-``diseases_mesh.tsv.gz`` (MeSH disease descriptors -> MONDO) and ``diseases_curated.tsv``
+``diseases_mesh.tsv.gz`` (MeSH descriptors of every tree a condition can name, each with
+its kind; disease descriptors -> MONDO) and ``diseases_curated.tsv``
 (names registries use that the release lacks or gets wrong), all built or kept as described
 in ``scripts/vocab_diseases.py``.
 
@@ -10,15 +11,19 @@ Resolution, first hit wins, never a guess:
 1. the cleaned text, exactly (case, hyphens, plurals and British spellings folded);
 2. with qualifiers set apart: disease stage and extent (``advanced``, ``metastatic``,
    ``stage IV``), course (``recurrent``, ``relapsed/refractory``), population (``adult``,
-   ``pediatric``), treatment line, biomarker status (``EGFR-mutant``), and, only if still
-   unmatched, treatment-response states (``hormone-sensitive``);
+   ``pediatric``), treatment line, grade (``WHO grade 2``), biomarker status
+   (``EGFR-mutant``, ``without EGFR/ALK mutation``), and, only if still unmatched,
+   treatment-response states (``hormone-sensitive``), severity (``mild``) and course
+   (``chronic``);
 3. wording variants of the head noun: ``X cancer`` / ``X carcinoma`` / ``malignant X
    neoplasm`` / ``X neoplasm``, ``cancer of the X``, MeSH inverted order
-   (``Carcinoma, Non-Small-Cell Lung``) and ``ABBR, Full Name`` / ``Full Name (ABBR)``;
+   (``Carcinoma, Non-Small-Cell Lung``), ``ABBR, Full Name`` / ``Full Name (ABBR)`` /
+   ``ABBR - Full Name`` (an abbreviation alone resolves only as an unambiguous name);
 4. in :func:`normalize_conditions` only: the record's MeSH browse terms, when a condition's
    words are the MeSH term's words.
 
-Unmatched text keeps ``curie=None`` and its cleaned text as label.
+Unmatched text keeps ``curie=None`` and its cleaned text as label. A MeSH wording that two
+descriptors share names neither. Every condition gets a kind (:class:`Condition`).
 """
 
 from __future__ import annotations
