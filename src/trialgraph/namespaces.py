@@ -151,6 +151,7 @@ class TG(metaclass=_Terms):
     studiesDisease = NamedNode(NS + "studiesDisease")
     disease = NamedNode(NS + "disease")
     qualifier = NamedNode(NS + "qualifier")
+    conditionKind = NamedNode(NS + "conditionKind")
     textAsWritten = NamedNode(NS + "textAsWritten")
     matchKey = NamedNode(NS + "matchKey")
     # interventions, products, targets

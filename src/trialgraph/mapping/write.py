@@ -169,6 +169,7 @@ def write_conditions(
         w.text(node, TG.matchKey, condition.text.lower())
         w.add(node, TG.disease, disease)
         w.add(node, TG.ordinal, xsd_integer(n))
+        w.text(node, TG.conditionKind, condition.kind)
         for qualifier in condition.qualifiers:
             w.text(node, TG.qualifier, qualifier)
         w.add(trial, TG.studiesDisease, disease)

@@ -1,7 +1,8 @@
-"""Condition (disease) normalization: registry condition text -> a canonical disease.
+"""Condition normalization: registry condition text -> a canonical concept and its kind.
 
 The lexicon is data: ``diseases.tsv.gz`` (MONDO, with DOID/EFO/MeSH/NCIt cross-references),
-``diseases_mesh.tsv.gz`` (MeSH disease descriptors -> MONDO) and ``diseases_curated.tsv``
+``diseases_mesh.tsv.gz`` (MeSH descriptors of every tree a condition can name, each with
+its kind; disease descriptors -> MONDO) and ``diseases_curated.tsv``
 (names registries use that the release lacks or gets wrong), all built or kept as described
 in ``scripts/vocab_diseases.py``.
 
@@ -10,15 +11,19 @@ Resolution, first hit wins, never a guess:
 1. the cleaned text, exactly (case, hyphens, plurals and British spellings folded);
 2. with qualifiers set apart: disease stage and extent (``advanced``, ``metastatic``,
    ``stage IV``), course (``recurrent``, ``relapsed/refractory``), population (``adult``,
-   ``pediatric``), treatment line, biomarker status (``EGFR-mutant``), and, only if still
-   unmatched, treatment-response states (``hormone-sensitive``);
+   ``pediatric``), treatment line, grade (``WHO grade 2``), biomarker status
+   (``EGFR-mutant``, ``without EGFR/ALK mutation``), and, only if still unmatched,
+   treatment-response states (``hormone-sensitive``), severity (``mild``) and course
+   (``chronic``);
 3. wording variants of the head noun: ``X cancer`` / ``X carcinoma`` / ``malignant X
    neoplasm`` / ``X neoplasm``, ``cancer of the X``, MeSH inverted order
-   (``Carcinoma, Non-Small-Cell Lung``) and ``ABBR, Full Name`` / ``Full Name (ABBR)``;
+   (``Carcinoma, Non-Small-Cell Lung``), ``ABBR, Full Name`` / ``Full Name (ABBR)`` /
+   ``ABBR - Full Name`` (an abbreviation alone resolves only as an unambiguous name);
 4. in :func:`normalize_conditions` only: the record's MeSH browse terms, when a condition's
    words are the MeSH term's words.
 
-Unmatched text keeps ``curie=None`` and its cleaned text as label.
+Unmatched text keeps ``curie=None`` and its cleaned text as label. A MeSH wording that two
+descriptors share names neither. Every condition gets a kind (:class:`Condition`).
 """
 
 from __future__ import annotations
@@ -32,13 +37,21 @@ from typing import TYPE_CHECKING
 from trialgraph.normalize.labels import display_label
 from trialgraph.normalize.lexicon import read_table
 from trialgraph.normalize.model import Condition
+from trialgraph.normalize.qualifiers import clean as _clean
+from trialgraph.normalize.qualifiers import split_qualifiers
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from trialgraph.records import MeshTerm, TrialRecord
 
-__all__ = ["condition_key", "normalize_condition", "normalize_conditions", "split_qualifiers"]
+__all__ = [
+    "condition_key",
+    "mesh_ui",
+    "normalize_condition",
+    "normalize_conditions",
+    "split_qualifiers",
+]
 
 #: Prefixes of cross-references handed out in :attr:`Condition.xrefs` (those in
 #: ``ontology/prefixes.json``); the table also keeps UMLS CUIs.
@@ -75,6 +88,7 @@ _PLURALS = {
     "leukemias": "leukemia",
     "cysts": "cyst",
     "polyps": "polyp",
+    "ulcers": "ulcer",
 }
 _STOPWORDS = frozenset({"of", "the", "and", "in", "or", "with", "a", "an", "to", "for", "nos"})
 _NEOPLASM_WORDS = frozenset(
@@ -91,209 +105,24 @@ def condition_key(text: str) -> str:
     'cushing disease'
     >>> condition_key("Solid Tumour(s)")
     'solid tumor'
+    >>> condition_key("Alzheimer\u00b4s Disease"), condition_key("Alzheimer s Disease")
+    ('alzheimer disease', 'alzheimer disease')
     """
     text = unicodedata.normalize("NFKC", text).casefold().replace("’", "'")
     text = text.replace("(s)", "").replace("'s ", " ").replace("'s", "")
     for needle, pattern, repl in _SPELLING:
         if needle in text:
             text = pattern.sub(repl, text)
-    out = []
+    out: list[str] = []
     for word in _WORD.findall(text):
+        if word == "s" and out:
+            continue  # a possessive whose apostrophe was lost or mis-encoded
         if word in _PLURALS:
             word = _PLURALS[word]
         elif word.endswith("omas") and len(word) > 5:
             word = word[:-1]
         out.append(word)
     return " ".join(out)
-
-
-def _clean(text: str) -> str:
-    """Text as a label: NFKC, single spaces, no stray edge punctuation.
-
-    >>> _clean("  Solid  Tumor, ")
-    'Solid Tumor'
-    """
-    text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip()
-    return text.strip(" ,;:.")
-
-
-# --- qualifiers -----------------------------------------------------------------------------
-
-_FIXED: tuple[tuple[str, str], ...] = (
-    (
-        r"relapsed\s*/\s*refractory|relapse[d]?[- ]refractory|relapsed or refractory",
-        "relapsed/refractory",
-    ),
-    (r"recurrent\s*/\s*refractory|recurrent or refractory", "recurrent/refractory"),
-    (r"r\s*/\s*r", "relapsed/refractory"),
-    (r"locally advanced", "locally advanced"),
-    (r"advanced", "advanced"),
-    (r"metastatic|metastasized|metastasised", "metastatic"),
-    (r"non[- ]?metastatic", "non-metastatic"),
-    (r"borderline resectable", "borderline resectable"),
-    (r"unresectable|non[- ]?resectable|inoperable|non[- ]?operable", "unresectable"),
-    (r"resectable|operable|resected", "resectable"),
-    (r"recurrent|recurring", "recurrent"),
-    (r"biochemical(?:ly)? recurren(?:ce|t)(?: of)?", "biochemical recurrence"),
-    (r"relapsed|relapsing", "relapsed"),
-    (r"refractory", "refractory"),
-    (r"persistent", "persistent"),
-    (r"progressive|progressing", "progressive"),
-    (r"early[- ]stage", "early-stage"),
-    (r"late[- ]stage", "late-stage"),
-    (r"limited[- ]stage", "limited-stage"),
-    (r"extensive[- ]stage", "extensive-stage"),
-    (r"localized|localised", "localized"),
-    (r"adults?", "adult"),
-    (r"pediatric|paediatric", "pediatric"),
-    (r"childhood|children|child", "childhood"),
-    (r"adolescents?(?: and young adults?)?|aya", "adolescent"),
-    (r"newly[- ]diagnosed", "newly diagnosed"),
-    (r"previously[- ]treated|pretreated|pre-treated|heavily pretreated", "previously treated"),
-    (r"previously[- ]untreated|untreated|treatment[- ]na[iï]ve", "untreated"),
-    (r"first[- ]line|1st[- ]line|1l", "first-line"),
-    (r"second[- ]line|2nd[- ]line|2l", "second-line"),
-    (r"high[- ]risk", "high-risk"),
-    (r"intermediate[- ]risk", "intermediate-risk"),
-    (r"low[- ]risk", "low-risk"),
-    (r"other", "other"),
-    (r"primary", "primary"),
-)
-_STATES: tuple[tuple[str, str], ...] = (
-    (r"hormone[- ]sensitive|hormone[- ]na[iï]ve", "hormone-sensitive"),
-    (r"castrat(?:ion|e)[- ]sensitive", "castration-sensitive"),
-    (r"castrat(?:ion|e)[- ]resistant", "castration-resistant"),
-    (r"platinum[- ](?:resistant|sensitive|refractory)", ""),
-    (r"chemo(?:therapy)?[- ](?:resistant|refractory)", ""),
-)
-# Stage, TNM and AJCC edition: kept as written (stage lower-cased).
-_STAGE = r"stage\s+(?:[0IV]+|[1-4])[A-C]?\d?(?:\s*(?:-|to|or|/)\s*(?:[0IV]+|[1-4])[A-C]?\d?)?"
-_TNM = r"c?T[0-4][a-c]?(?:\s*-\s*T?[0-4][a-c]?)?(?:\s*N[0-3x][a-c]?)?(?:\s*M[01x][a-c]?)?"
-_AJCC = r"AJCC\s+v\d+"
-_BIOMARKER_STATUS = (
-    r"mutant|mutated|mutation|mutations|positive|negative|amplified|amplification|rearranged"
-    r"|rearrangement|fusion|fusion-positive|overexpressing|expressing|altered|alteration|deficient"
-    r"|proficient|wild-type|wildtype|high|low|null"
-)
-# A gene or protein symbol as registries write it (HER2, EGFR, PD-L1, bRAF, KRAS G12C).
-_GENE = (
-    r"(?-i:[a-z]?[A-Z][A-Z0-9]+(?:-[A-Z0-9]+)?)"
-    r"(?:[- ](?:V600[EK]|G12C|exon\s*\d+|ex\d+)(?:[- ]?(?:insertion|deletion|skipping))?)?"
-)
-_BIOMARKER = rf"{_GENE}[- ](?:{_BIOMARKER_STATUS})|(?:positive|negative) for {_GENE}"
-_MSI: tuple[tuple[str, str], ...] = (
-    (r"microsatellite[- ]stable|MSS", "microsatellite stable"),
-    (r"microsatellite[- ]instability[- ]high|MSI[- ]H(?:igh)?", "MSI-high"),
-    (r"mismatch[- ]repair[- ]deficient|dMMR", "dMMR"),
-    (r"mismatch[- ]repair[- ]proficient|pMMR", "pMMR"),
-)
-_CONNECT = r"(?:and/or|and|or|with|,|;|/|-|&)"
-
-
-def _alternation(pairs: tuple[tuple[str, str], ...]) -> str:
-    return "|".join(f"(?:{p})" for p, _ in pairs)
-
-
-_PATTERNS: tuple[tuple[re.Pattern[str], tuple[tuple[str, str], ...] | None], ...] = tuple(
-    (re.compile(rf"^(?:{body})$", re.IGNORECASE), pairs)
-    for body, pairs in (
-        (_alternation(_FIXED), _FIXED),
-        (_STAGE, None),
-        (_TNM, None),
-        (_AJCC, None),
-        (_alternation(_MSI), _MSI),
-        (_BIOMARKER, None),
-    )
-)
-_STATE_PATTERN = re.compile(rf"^(?:{_alternation(_STATES)})$", re.IGNORECASE)
-_ANY = "|".join(
-    [
-        _alternation(_FIXED),
-        _STAGE,
-        _TNM,
-        _AJCC,
-        _alternation(_MSI),
-        _BIOMARKER,
-        _alternation(_STATES),
-    ]
-)
-_LEAD = re.compile(rf"^\s*(?:{_ANY})(?![\w])[\s,;]*", re.IGNORECASE)
-_TRAIL = re.compile(rf"(?<![\w-])[\s,;]*(?:{_ANY})\s*$", re.IGNORECASE)
-_EDGE_CONNECT = re.compile(rf"^\s*{_CONNECT}\s+|\s+{_CONNECT}\s*$|^\s*[,;/&-]+|[,;/&-]+\s*$")
-
-
-def _lower(m: re.Match[str]) -> str:
-    return m.group(0).lower()
-
-
-def _canonical(qualifier: str, states: bool) -> str | None:
-    """The canonical form of one qualifier, or ``None`` when ``qualifier`` is not one."""
-    q = re.sub(r"\s+", " ", qualifier.strip(" ,;"))
-    for pattern, pairs in _PATTERNS:
-        if pattern.match(q):
-            if pairs is None:
-                q = re.sub(r"^(?:stage|positive|negative)\b", _lower, q, flags=re.IGNORECASE)
-                return re.sub(rf"\b(?:{_BIOMARKER_STATUS})$", _lower, q, flags=re.IGNORECASE)
-            for body, canon in pairs:
-                if re.fullmatch(body, q, re.IGNORECASE):
-                    return canon
-    if states and _STATE_PATTERN.match(q):
-        for body, canon in _STATES:
-            if re.fullmatch(body, q, re.IGNORECASE):
-                return canon or q.lower()
-    return None
-
-
-def split_qualifiers(text: str, states: bool = False) -> tuple[str, tuple[str, ...]]:
-    """Split qualifiers off the start, the end and whole comma parts of a condition text.
-
-    ``states`` also removes treatment-response states (hormone-sensitive, ...). Returns the
-    remaining disease text and the qualifiers in canonical form, in order of appearance.
-
-    >>> split_qualifiers("Advanced Pancreatic Cancer")
-    ('Pancreatic Cancer', ('advanced',))
-    >>> split_qualifiers("Solid Tumor, Adult")
-    ('Solid Tumor', ('adult',))
-    >>> split_qualifiers("Locally Advanced or Metastatic EGFR-mutant NSCLC, Stage IIIB")
-    ('NSCLC', ('locally advanced', 'metastatic', 'EGFR-mutant', 'stage IIIB'))
-    """
-    rest = _clean(text)
-    front: list[str] = []
-    back: list[str] = []
-    parts = [p.strip() for p in rest.split(",")]
-    if len(parts) > 1:
-        kept = []
-        for part in parts:
-            canon = _canonical(part, states)
-            if canon is None:
-                kept.append(part)
-            else:
-                back.append(canon)
-        if not kept:
-            return rest, ()
-        rest = ", ".join(kept)
-    changed = True
-    while changed and rest:
-        changed = False
-        for regex, target in ((_LEAD, front), (_TRAIL, back)):
-            m = regex.search(rest)
-            if not m:
-                continue
-            canon = _canonical(m.group(0), states)
-            remainder = (rest[: m.start()] + rest[m.end() :]).strip()
-            if canon is None or not remainder:
-                continue
-            if regex is _TRAIL:
-                target.insert(0, canon)
-            else:
-                target.append(canon)
-            rest = remainder
-            changed = True
-        stripped = _EDGE_CONNECT.sub("", rest).strip()
-        if stripped != rest and stripped:
-            rest, changed = stripped, True
-    quals = tuple(dict.fromkeys(q for q in (*front, *back) if q))
-    return rest, quals
 
 
 # --- the lexicon ----------------------------------------------------------------------------
@@ -312,7 +141,8 @@ class _Lexicon:
     names: dict[str, str]  # condition_key -> curie ("-" blocks a name)
     name_qualifiers: dict[str, tuple[str, ...]]
     mesh: dict[str, str]  # MeSH descriptor UI -> curie
-    mesh_words: dict[str, tuple[frozenset[str], ...]]  # descriptor UI -> word sets of its terms
+    mesh_terms: dict[str, tuple[str, ...]]  # descriptor UI -> its label and entry terms
+    kinds: dict[str, str]  # curie -> kind, where it is not "disease"
 
 
 def _xrefs(cell: str) -> tuple[str, ...]:
@@ -339,7 +169,7 @@ def _lexicon() -> _Lexicon:
         if row["qualifiers"]:
             name_qualifiers.setdefault(k, tuple(row["qualifiers"].split("|")))
         curie = row["curie"]
-        if curie != "-" and not curie.startswith("MONDO:") and curie not in concepts:
+        if curie != "-" and not curie.startswith(("MONDO:", "MESH:")) and curie not in concepts:
             concepts[curie] = _Concept(curie, labels.get(curie, _clean(row["text"])), ())
 
     synonyms: list[tuple[str, str]] = []
@@ -350,26 +180,47 @@ def _lexicon() -> _Lexicon:
         synonyms.extend((s, curie) for s in row["synonyms"].split("|") if s)
     for syn, curie in synonyms:
         names.setdefault(key(syn), curie)
+    mesh, mesh_terms, kinds = _index_mesh(concepts, names, labels, key)
+    return _Lexicon(concepts, names, name_qualifiers, mesh, mesh_terms, kinds)
 
+
+def _index_mesh(
+    concepts: dict[str, _Concept],
+    names: dict[str, str],
+    labels: dict[str, str],
+    key: Callable[[str], str],
+) -> tuple[dict[str, str], dict[str, tuple[str, ...]], dict[str, str]]:
+    """Add the MeSH table's concepts and names (below every MONDO name; a MeSH wording two
+    descriptors share names neither). Returns the descriptor index, terms and kinds."""
     mesh: dict[str, str] = {}
-    mesh_words: dict[str, tuple[frozenset[str], ...]] = {}
-    mesh_names: list[tuple[str, str]] = []
+    mesh_terms: dict[str, tuple[str, ...]] = {}
+    kinds: dict[str, str] = {}
+    mondo_kinds: dict[str, set[str]] = {}
+    owners: dict[str, set[str]] = {}
     for row in read_table("diseases_mesh.tsv.gz"):
         ui = row["mesh"]
         curie = row["mondo"] or f"MESH:{ui}"
         if curie not in concepts:
-            concepts[curie] = _Concept(curie, row["label"], ())
+            concepts[curie] = _Concept(curie, labels.get(curie, row["label"]), ())
         mesh[ui] = curie
-        terms = [row["label"], *filter(None, row["terms"].split("|"))]
-        mesh_words[ui] = tuple(dict.fromkeys(_key_words(key(t)) for t in terms))
-        mesh_names.extend((t, curie) for t in terms)
-    # MeSH wording ranks below every MONDO name; inverted headings are indexed as read.
-    for term, curie in mesh_names:
-        names.setdefault(key(term), curie)
-        inverted = _invert(term)
-        if inverted:
-            names.setdefault(key(inverted), curie)
-    return _Lexicon(concepts, names, name_qualifiers, mesh, mesh_words)
+        if row["mondo"]:
+            mondo_kinds.setdefault(curie, set()).add(row["kind"])
+        elif row["kind"] != "disease":
+            kinds[curie] = row["kind"]
+        terms = (row["label"], *filter(None, row["terms"].split("|")))
+        mesh_terms[ui] = terms
+        for term in terms:
+            owners.setdefault(key(term), set()).add(curie)
+            inverted = _invert(term)
+            if inverted:
+                owners.setdefault(key(inverted), set()).add(curie)
+    for k, curies in owners.items():
+        if len(curies) == 1:
+            names.setdefault(k, next(iter(curies)))
+    for curie, found in mondo_kinds.items():
+        if found == {"finding"}:
+            kinds[curie] = "finding"
+    return mesh, mesh_terms, kinds
 
 
 def _invert(text: str) -> str | None:
@@ -386,6 +237,7 @@ def _invert(text: str) -> str | None:
     return f"{parts[1]} {parts[0]}"
 
 
+@lru_cache(maxsize=1 << 16)
 def _words(text: str) -> frozenset[str]:
     """Content words of a name, with all neoplasm head nouns as one word.
 
@@ -465,6 +317,16 @@ def _is_abbreviation(word: str) -> bool:
 
 
 _PAREN = re.compile(r"\s*\(([^()]*)\)\s*")
+# "OSA - Obstructive Sleep Apnea", "COPD: Chronic Obstructive Pulmonary Disease"
+_PREFIX = re.compile(r"\s+[-–—]\s+|:\s+")
+
+
+def _pair(parts: list[str]) -> Iterator[str]:
+    """An abbreviation and its expansion, the expansion first: ``ABBR, Full Name``."""
+    abbrs = [p for p in parts if _is_abbreviation(p)]
+    if len(parts) == 2 and all(parts) and len(abbrs) == 1:
+        yield parts[1] if abbrs[0] == parts[0] else parts[0]
+        yield abbrs[0]
 
 
 def _forms(text: str) -> Iterator[str]:
@@ -474,6 +336,8 @@ def _forms(text: str) -> Iterator[str]:
     ['Triple Negative Breast Cancer (TNBC)', 'Triple Negative Breast Cancer', 'TNBC']
     >>> list(_forms("RCC, Renal Cell Cancer"))
     ['RCC, Renal Cell Cancer', 'Renal Cell Cancer', 'RCC', 'Renal Cell Cancer RCC']
+    >>> list(_forms("OSA - Obstructive Sleep Apnea"))
+    ['OSA - Obstructive Sleep Apnea', 'Obstructive Sleep Apnea', 'OSA']
     """
     yield text
     m = _PAREN.search(text)
@@ -482,13 +346,12 @@ def _forms(text: str) -> Iterator[str]:
         yield outside
         yield _clean(m.group(1))
         return
+    if _PREFIX.search(text):
+        yield from _pair(_PREFIX.split(text))
+        return
     parts = [p.strip() for p in text.split(",")]
     if len(parts) == 2 and all(parts):
-        abbrs = [p for p in parts if _is_abbreviation(p)]
-        if len(abbrs) == 1:
-            other = parts[1] if abbrs[0] == parts[0] else parts[0]
-            yield other
-            yield abbrs[0]
+        yield from _pair(parts)
         inverted = _invert(text)
         if inverted:
             yield inverted
@@ -502,26 +365,49 @@ def _resolve(text: str) -> tuple[str, tuple[str, ...]] | None:
     return None
 
 
+# Head words that show unmatched text names a disease (whole words, or word endings).
+_DISEASE_WORDS = frozenset(
+    {"cancer", "carcinoma", "neoplasm", "tumor", "malignancy", "leukemia", "lymphoma",
+     "disease", "syndrome", "disorder", "infection", "injury", "deficiency", "failure",
+     "insufficiency", "dysfunction", "palsy", "dystrophy", "sclerosis", "fibrosis"}
+)  # fmt: skip
+_DISEASE_ENDINGS = ("itis", "oma", "osis", "iasis", "emia", "pathy", "plasia", "trophy")
+
+
+def _unmatched_kind(label: str) -> str:
+    """``disease`` when a word of unmatched text is a disease head word, else ``other``.
+
+    >>> _unmatched_kind("Vanishing white matter disease"), _unmatched_kind("Caregivers")
+    ('disease', 'other')
+    """
+    for word in condition_key(label).split():
+        if word in _DISEASE_WORDS or (len(word) > 5 and word.endswith(_DISEASE_ENDINGS)):
+            return "disease"
+    return "other"
+
+
 def _condition(text: str, label: str, curie: str | None, quals: tuple[str, ...]) -> Condition:
     if curie is None:
-        return Condition(text=text, label=label, curie=None, qualifiers=quals)
-    concept = _lexicon().concepts.get(curie)
+        return Condition(text, label, None, qualifiers=quals, kind=_unmatched_kind(label))
+    lex = _lexicon()
+    concept = lex.concepts.get(curie)
     return Condition(
         text=text,
         label=concept.label if concept else label,
         curie=curie,
         xrefs=concept.xrefs if concept else (),
         qualifiers=quals,
+        kind=lex.kinds.get(curie, "disease"),
     )
 
 
 @lru_cache(maxsize=65536)
 def normalize_condition(text: str) -> Condition:
-    """Resolve one condition text to a canonical disease, setting its qualifiers apart.
+    """Resolve one condition text to a canonical concept, setting its qualifiers apart.
 
     >>> c = normalize_condition("Advanced Pancreatic Cancer")
-    >>> (c.label, c.curie, c.qualifiers)
-    ('pancreatic cancer', 'MONDO:0009831', ('advanced',))
+    >>> (c.label, c.curie, c.qualifiers, c.kind)
+    ('pancreatic cancer', 'MONDO:0009831', ('advanced',), 'disease')
     >>> normalize_condition("Randomized Controlled Trial").curie is None
     True
     """
@@ -533,7 +419,7 @@ def normalize_condition(text: str) -> Condition:
     curie = lex.names.get(exact)
     if curie is not None:
         if curie == "-":
-            return Condition(text=text, label=display_label(cleaned), curie=None)
+            return _condition(text, display_label(cleaned), None, ())
         return _condition(text, cleaned, curie, lex.name_qualifiers.get(exact, ()))
     for states in (False, True):
         core, quals = split_qualifiers(cleaned, states=states)
@@ -544,7 +430,19 @@ def normalize_condition(text: str) -> Condition:
             return _condition(text, core, hit[0], tuple(dict.fromkeys((*quals, *hit[1]))))
     # Unmatched: no qualifiers either, since what they would qualify is unknown; the label
     # depends on the words alone, as the node is keyed by them
-    return Condition(text=text, label=display_label(cleaned), curie=None)
+    return _condition(text, display_label(cleaned), None, ())
+
+
+def mesh_ui(ui: str) -> str:
+    """A MeSH descriptor UI as the table writes it: registries also write the older
+    seven-character UIs as ``D`` and nine digits (``D000010411`` for ``D010411``).
+
+    >>> mesh_ui("D000010411"), mesh_ui("D010411"), mesh_ui("D000083242")
+    ('D010411', 'D010411', 'D000083242')
+    """
+    if len(ui) == 10 and ui.startswith("D000") and ui not in _lexicon().mesh:
+        return "D" + ui[4:]
+    return ui
 
 
 def _mesh_match(condition: Condition, meshes: tuple[MeshTerm, ...]) -> Condition:
@@ -555,9 +453,11 @@ def _mesh_match(condition: Condition, meshes: tuple[MeshTerm, ...]) -> Condition
     if not words:
         return condition
     for term in meshes:
-        candidates = (_words(term.term), *lex.mesh_words.get(term.id, ()))
-        if words in candidates:
-            curie = lex.mesh.get(term.id) or f"MESH:{term.id}"
+        ui = mesh_ui(term.id)
+        if words == _words(term.term) or any(
+            words == _words(t) for t in lex.mesh_terms.get(ui, ())
+        ):
+            curie = lex.mesh.get(ui) or f"MESH:{ui}"
             return _condition(condition.text, term.term, curie, condition.qualifiers)
     return condition
 

@@ -53,13 +53,22 @@ class TargetMention:
 
 @dataclass(frozen=True, slots=True)
 class Condition:
-    """A condition as written, resolved to a canonical disease where one matched."""
+    """A condition as written, resolved to a canonical concept where one matched.
+
+    ``kind`` is one of :data:`CONDITION_KINDS`: for a concept, from its MeSH trees; for
+    unmatched text, ``disease`` only when a disease head word shows it, else ``other``.
+    """
 
     text: str
-    label: str  # canonical disease label, or the cleaned text when unmapped
-    curie: str | None  # MONDO (preferred) or DOID id
+    label: str  # canonical concept label, or the cleaned text when unmapped
+    curie: str | None  # MONDO (preferred for a disease) or a MeSH descriptor (MESH:D......)
     xrefs: tuple[str, ...] = ()  # NCIT:, MESH:, DOID:, ... from the release
     qualifiers: tuple[str, ...] = ()  # advanced, metastatic, recurrent, adult, ...
+    kind: str = "other"  # one of CONDITION_KINDS
+
+
+#: The kinds of a condition mention, in the order a concept's MeSH trees decide them.
+CONDITION_KINDS = ("disease", "finding", "healthy", "procedure", "behaviour", "other")
 
 
 @dataclass(frozen=True, slots=True)
