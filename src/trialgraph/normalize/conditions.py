@@ -329,6 +329,9 @@ def _pair(parts: list[str]) -> Iterator[str]:
         yield abbrs[0]
 
 
+_TRAILING_COURSE = re.compile(r"\s+(Acute|Chronic|acute|chronic)$")
+
+
 def _forms(text: str) -> Iterator[str]:
     """The ways a cleaned condition text can be read, most literal first.
 
@@ -338,8 +341,13 @@ def _forms(text: str) -> Iterator[str]:
     ['RCC, Renal Cell Cancer', 'Renal Cell Cancer', 'RCC', 'Renal Cell Cancer RCC']
     >>> list(_forms("OSA - Obstructive Sleep Apnea"))
     ['OSA - Obstructive Sleep Apnea', 'Obstructive Sleep Apnea', 'OSA']
+    >>> list(_forms("Diarrhea Chronic"))
+    ['Diarrhea Chronic', 'Chronic Diarrhea']
     """
     yield text
+    course = _TRAILING_COURSE.search(text)
+    if course:  # a heading inverted without its comma
+        yield f"{course.group(1)} {text[: course.start()]}"
     m = _PAREN.search(text)
     if m:
         outside = _clean(text[: m.start()] + " " + text[m.end() :])
@@ -401,6 +409,11 @@ def _condition(text: str, label: str, curie: str | None, quals: tuple[str, ...])
     )
 
 
+# A course that, set apart from a disease, leaves a broader disease (chronic kidney disease
+# is not kidney disease, chronic): it qualifies only findings and symptoms (chronic pain).
+_COURSE = frozenset({"acute", "chronic"})
+
+
 @lru_cache(maxsize=65536)
 def normalize_condition(text: str) -> Condition:
     """Resolve one condition text to a canonical concept, setting its qualifiers apart.
@@ -427,7 +440,9 @@ def normalize_condition(text: str) -> Condition:
             break
         hit = _resolve(core)
         if hit:
-            return _condition(text, core, hit[0], tuple(dict.fromkeys((*quals, *hit[1]))))
+            found = _condition(text, core, hit[0], tuple(dict.fromkeys((*quals, *hit[1]))))
+            if found.kind == "finding" or not _COURSE.intersection(quals):
+                return found
     # Unmatched: no qualifiers either, since what they would qualify is unknown; the label
     # depends on the words alone, as the node is keyed by them
     return _condition(text, display_label(cleaned), None, ())
