@@ -237,6 +237,7 @@ MEASURE_TYPE_CASES: list[tuple[str, str | None, str | None]] = [
     ("Time to Response (TTR)", "time-to-event", "lower-better"),
     ("Number of unplanned hospitalizations", "count", "lower-better"),
     ("Change in monthly migraine days", "change", "lower-better"),
+    ("Headache frequency", "count", "lower-better"),
     ("Annualized rate of moderate or severe exacerbations", "count", "lower-better"),
     ("Maximum concentration obtained (Cmax)", "value", None),
     ("Time to reach maximum concentration Cmax (Tmax)", "value", None),

@@ -55,7 +55,8 @@ _CUES = re.compile(
     rf"|(?P<count>\b(?:number|frequency|count|total number) of (?:[\w-]+ ){{0,3}}?{_EVENTS}\b"
     rf"|\bannuali[sz]ed\b|\bper (?:patient|person|participant|subject)[ -]?(?:years?|months?)"
     rf"|\b(?:event|exacerbation|relapse|attack|seizure|flare|bleeding) (?:rates?|frequency)\b"
-    rf"|\b(?:migraine|headache|bleeding|symptom free|drinking|abstinent|smoking) days\b)",
+    rf"|\b(?:migraine|headache|bleeding|symptom free|drinking|abstinent|smoking) days\b"
+    rf"|\b(?:{_EVENTS[3:-1]}|migraine|headache|seizure|attack|voiding|micturition) frequency\b)",
     re.IGNORECASE,
 )
 _GROUP_TYPE = {"time": "time-to-event", "change": "change", "proportion": "proportion"}
