@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from tests.conftest import FIXED_TIME
+from tests.conftest import DATA, FIXED_TIME, read_records
 from trialgraph.cli import main
 from trialgraph.pipeline import Loader, map_batch
 from trialgraph.queries import QueryError, catalogue, load_query
@@ -75,6 +75,8 @@ CASES: dict[str, tuple[str, dict[str, str]]] = {
     "modality-by-target": ("modality-by-target", {}),
     "similar-trials": ("similar-trials", {"trial_id": "SEED-000"}),
     "primary-endpoint-landscape": ("primary-endpoint-landscape", {"condition": "solid tumor"}),
+    "trials-by-instrument": ("trials-by-instrument", {}),
+    "trials-by-instrument-code-any-case": ("trials-by-instrument", {"instrument": "cmax"}),
 }
 
 
@@ -217,8 +219,8 @@ def test_a_typed_param_refuses_a_value_of_another_type(value: str, store_dir: st
         (["no-such-query"], "no query named 'no-such-query'"),
         (
             ["trials-by"],
-            "Did you mean trials-by-condition, trials-by-criteria, trials-by-product, "
-            "trials-by-target?",
+            "Did you mean trials-by-condition, trials-by-criteria, trials-by-instrument, "
+            "trials-by-product, trials-by-target?",
         ),
         (["trials-by-target"], "needs --param target=VALUE"),
         (["trials-by-target", "--param", "gene=MSLN"], "has no parameter 'gene'"),
@@ -298,3 +300,48 @@ def test_the_query_path_imports_no_orchestration(store_dir: str) -> None:
     )
     assert done.stdout.count("\n") == 6  # the header and the five seed trials
     assert done.stderr.strip() == "[]"
+
+
+@pytest.fixture(scope="module")
+def areas_store_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """An on-disk store holding the cardiovascular and eye records of the corpus."""
+    records = list(read_records([DATA / "areas" / "ctgov-csv" / "cardiovascular-eye.csv"]))
+    path = tmp_path_factory.mktemp("areas") / "store"
+    store = EmbeddedStore(path)
+    try:
+        Loader(store).load(map_batch(records, FIXED_TIME).mapped)
+    finally:
+        store.close()
+    return str(path)
+
+
+def by_instrument(store_dir: str, asked: str) -> list[dict[str, str]]:
+    """The rows of ``trials-by-instrument`` for one asked instrument or domain."""
+    args = ["trials-by-instrument", "--format", "json", "--param", f"instrument={asked}"]
+    return json_rows(run(store_dir, *args))
+
+
+def test_trials_by_instrument_answers_codes_labels_and_domains(areas_store_dir: str) -> None:
+    """The catalogue query finds an area's endpoints by code, label or domain, any case."""
+    by_code = by_instrument(areas_store_dir, "iop")
+    assert by_code and {r["endpoint"] for r in by_code} == {"IOP"}
+    assert all(r["domain"] == "eye" and r["role"] for r in by_code)
+    assert any(r["duration"].startswith("P") for r in by_code)
+    assert by_instrument(areas_store_dir, "Intraocular PRESSURE") == by_code
+    by_domain = by_instrument(areas_store_dir, "EYE")
+    assert {r["endpoint"] for r in by_domain} > {"IOP"}
+    assert {r["trial"] for r in by_code} <= {r["trial"] for r in by_domain}
+    assert by_instrument(areas_store_dir, "no such scale") == []
+    mlhfq = by_instrument(areas_store_dir, "minnesota living with heart failure questionnaire")
+    assert mlhfq and {r["endpoint"] for r in mlhfq} == {"MLHFQ"}
+
+
+def test_new_endpoint_columns_answer_the_new_concepts(areas_store_dir: str) -> None:
+    """trial-endpoints gives an area's concepts with measure type, direction and domain."""
+    rows = json_rows(run(areas_store_dir, "trial-endpoints", "--format", "json"))
+    iop = [r for r in rows if r["endpoint"] == "IOP"]
+    assert iop and all(r["domain"] == "eye" for r in iop)
+    assert {r["measure_type"] for r in rows} >= {"change", "proportion", "value"}
+    assert {r["direction"] for r in rows} >= {"higher-better", "lower-better", ""}
+    per_endpoint = column(areas_store_dir, "trials-per-endpoint", "domain")
+    assert per_endpoint["IOP"] == "eye" and per_endpoint["OTHER"] == ""

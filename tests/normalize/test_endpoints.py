@@ -184,8 +184,10 @@ MEASURE_CASES: list[tuple[str, str, tuple[str, ...]]] = [
     ("Safety and tolerability", "", ("SAFETY",)),
     ("Long term survival follow up", "The period from the first infusion to death", ("OS",)),
     ("Antitumor efficacy-Duration of disease control (DDC)", "", ("DDC",)),
-    ("Quality of life (EORTC QLQ-C30)", "", ("QOL",)),
-    ("Change in FACT-P total score", "", ("QOL",)),
+    # A named instrument replaces the unnamed quality-of-life code.
+    ("Quality of life (EORTC QLQ-C30)", "", ("QLQ-C30",)),
+    ("Change in FACT-P total score", "", ("FACT",)),
+    ("Health-related quality of life", "", ("QOL",)),
     ("Number of Participants With Anti-drug Antibodies (ADA)", "", ("ADA",)),
     ("Recommended phase II dose (RP2D)", "", ("RP2D",)),
     ("Maximum Tolerated Dose (MTD)", "", ("MTD",)),

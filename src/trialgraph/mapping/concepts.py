@@ -160,11 +160,16 @@ def analyte_concept(analyte: Analyte) -> Concept:
 
 @lru_cache(maxsize=_CACHE_SIZE)
 def endpoint_concept(code: str) -> Concept:
-    """An endpoint concept of the contract's list, by its code."""
+    """An endpoint concept of the contract's list, by its code, with the domain it measures;
+    a named instrument is also typed as one."""
     concept = endpoint_concepts()[code]
     c = _Concepts()
     ncit = f"NCIT:{concept.ncit}" if concept.ncit else None
     node = c.describe(mint("endpoint", code), TG.Endpoint, concept.label, ncit)
+    if concept.instrument:
+        c.add(node, STD.rdf_type, TG.Instrument)
     c.add(node, STD.notation, Literal(code))
     c.add(node, TG.category, Literal(concept.category))
+    if concept.domain:
+        c.add(node, TG.domain, Literal(concept.domain))
     return c.done(node)

@@ -242,7 +242,7 @@ def write_outcomes(
     w: Writer, trial: NamedNode, record: TrialRecord, endpoints: Sequence[Endpoint]
 ) -> None:
     """An outcome-measure node per outcome, numbered within its role, with its endpoint
-    codes, criteria, analytes and duration."""
+    codes, criteria, analytes, duration, measure type and direction."""
     tid = record.trial_id
     counters = {"primary": 0, "secondary": 0, "other": 0}
     for outcome, endpoint in zip(record.outcomes, endpoints, strict=True):
@@ -259,6 +259,8 @@ def write_outcomes(
         if endpoint.duration:
             w.text(node, TG.isoDuration, endpoint.duration)
             w.add(node, TG.duration, xsd_duration(endpoint.duration))
+        w.text(node, TG.measureType, endpoint.measure_type or "")
+        w.text(node, TG.direction, endpoint.direction or "")
         for code in endpoint.codes:
             w.add(node, TG.endpoint, w.use(("endpoint", code), endpoint_concept(code)))
         for criterion in endpoint.criteria:

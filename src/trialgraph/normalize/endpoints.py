@@ -15,8 +15,18 @@ holds the few rules that use them:
   serious adverse events: AE descriptions define "serious" as boilerplate.
   Other descriptions mostly define their endpoint through others ("CR, PR and SD" in a
   disease-control rate), so they add nothing.
-- Analytes attach only to cytokine / pharmacodynamic outcomes, where they are measured.
-- Unrecognized outcomes get ``("OTHER",)``; nothing is guessed.
+- Analytes attach only to cytokine / pharmacodynamic outcomes, where they are measured, and
+  to ``LAB_MEASURE``: the level of a laboratory analyte (``lab_analytes.tsv``) the measure
+  names outside the words of another endpoint ("PSA response" is a response, "Change in
+  HbA1c" a laboratory measure).
+- Named instruments (``instruments.tsv``) are endpoints like the others, each with the domain
+  it measures. A bare abbreviation that names different things in different areas ("CDR",
+  "HR", "EF") counts only beside words of its area in the measure or description.
+- Stop phrases (``endpoint_stops.tsv``) hide endpoint words inside longer phrases that name
+  something else ("self-efficacy").
+- Unrecognized outcomes get ``("OTHER",)``; nothing is guessed. The catch-all codes
+  (:data:`CATCH_ALL`) are categories: an outcome with only those is not coded.
+- Each outcome also gets a measure type and a direction (:mod:`.measures`).
 
 Patterns are compiled once per process; :func:`classify_outcome` does a handful of regex
 scans per distinct measure and description, and remembers the result: registries repeat
@@ -32,18 +42,27 @@ from functools import lru_cache
 
 from trialgraph.normalize.durations import parse_duration
 from trialgraph.normalize.lexicon import PhraseMatcher, table
+from trialgraph.normalize.measures import direction, measure_type
 from trialgraph.normalize.model import Analyte, Criterion, Endpoint
 from trialgraph.records import Outcome
 
 __all__ = [
+    "CATCH_ALL",
     "EndpointConcept",
     "classify_outcome",
     "endpoint_concepts",
     "find_analytes",
     "find_criteria",
+    "find_lab_analytes",
+    "is_specific",
 ]
 
 OTHER = "OTHER"
+LAB_MEASURE = "LAB_MEASURE"
+#: Codes that name a category of endpoint, not a concept: an outcome with only these is not
+#: coded. ``LAB_MEASURE`` is not among them: it is given only with its analytes attached.
+CATCH_ALL = frozenset({"SAFETY", "EFFICACY", "LAB", "DIAGNOSTIC", OTHER})
+_STOP = "-"
 
 #: Codes an outcome whose measure has the key code also takes from its description.
 _FROM_DESCRIPTION: dict[str, frozenset[str]] = {"AE": frozenset({"DLT"})}
@@ -68,12 +87,18 @@ _MOJIBAKE = (("Î±", "α"), ("Î²", "β"), ("Î³", "γ"), ("Îº", "κ"))
 
 @dataclass(frozen=True, slots=True)
 class EndpointConcept:
-    """One endpoint code of the lexicon, with its label, category and NCIt code."""
+    """One endpoint code of the lexicon, with its label, category and NCIt code; the domain
+    it measures, which way of it is better, what kind of quantity it is (``event``,
+    ``time``, ``rate``, ``score``, ``value``), and whether it is a named instrument."""
 
     code: str
     label: str
     category: str
     ncit: str | None
+    domain: str | None = None
+    direction: str | None = None
+    kind: str | None = None
+    instrument: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,20 +160,35 @@ class _Alternatives:
 
 
 class _EndpointLexicon:
-    """The endpoint table compiled: one phrase matcher and one combined pattern."""
+    """The endpoint and instrument tables compiled: one phrase matcher, one combined
+    pattern, and the contextual patterns with the context each needs."""
 
     def __init__(self) -> None:
         self.concepts: dict[str, EndpointConcept] = {}
         phrases: list[tuple[str, str]] = []
         patterns: list[tuple[str, str]] = []
-        for row in table("endpoints.tsv"):
-            code = row["code"]
-            self.concepts[code] = EndpointConcept(
-                code, row["label"], row["category"], row["ncit"] or None
-            )
-            phrases += [(_prepare(p), code) for p in _split(row["phrases"])]
-            phrases += [(_prepare(p), code + "*") for p in _split(row["generic"])]
-            patterns += [(_scoped(p), code) for p in _split(row["patterns"])]
+        contextual: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+        for name in ("endpoints.tsv", "instruments.tsv"):
+            for row in table(name):
+                code = row["code"]
+                self.concepts[code] = EndpointConcept(
+                    code,
+                    row["label"],
+                    row["category"],
+                    row.get("ncit") or None,
+                    row["domain"] or None,
+                    row["direction"] or None,
+                    row["kind"] or None,
+                    name == "instruments.tsv",
+                )
+                phrases += [(_prepare(p), code) for p in _split(row["phrases"])]
+                phrases += [(_prepare(p), code + "*") for p in _split(row.get("generic", ""))]
+                patterns += [(_scoped(p), code) for p in _split(row["patterns"])]
+                context = re.compile(row["context"]) if row["context"] else None
+                for p in _split(row["contextual"]):
+                    assert context is not None, code
+                    contextual.setdefault(_scoped(p), []).append((code, context))
+        phrases += [(_prepare(row["phrase"]), _STOP) for row in table("endpoint_stops.tsv")]
         self.phrases = PhraseMatcher(phrases)
         # Longer pattern texts first: a rough "most specific alternative first".
         patterns.sort(key=lambda item: len(item[0]), reverse=True)
@@ -156,15 +196,24 @@ class _EndpointLexicon:
         self.patterns = _Alternatives(
             [f"(?:{p})" for p, _ in patterns], r"(?<![A-Za-z0-9])", r"(?![A-Za-z0-9])"
         )
+        ambiguous = sorted(contextual, key=len, reverse=True)
+        self.contextual = [contextual[p] for p in ambiguous]
+        self.ambiguous = _Alternatives(
+            [f"(?:{p})" for p in ambiguous], r"(?<![A-Za-z0-9])", r"(?![A-Za-z0-9])"
+        )
 
-    def scan(self, text: str, *, negations: bool = False) -> list[_Hit]:
-        """Endpoint mentions in prepared ``text``, leftmost-longest, without overlaps."""
+    def scan(self, text: str, context: str, *, negations: bool = False) -> list[_Hit]:
+        """Endpoint mentions in prepared ``text``, leftmost-longest, without overlaps;
+        ``context`` is what an ambiguous abbreviation's context must be found in."""
         hits = [
             _Hit(m.start, m.end, m.value.rstrip("*"), m.value.endswith("*"))
             for m in self.phrases.find(text)
         ]
         for start, end, i in self.patterns.finditer(text):
             hits.append(_Hit(start, end, self.pattern_codes[i], False))
+        for start, end, i in self.ambiguous.finditer(text):
+            code = next((c for c, ctx in self.contextual[i] if ctx.search(context)), _STOP)
+            hits.append(_Hit(start, end, code, False))
         hits.sort(key=lambda h: (h.start, h.start - h.end))
         kept: list[_Hit] = []
         end = -1
@@ -175,7 +224,7 @@ class _EndpointLexicon:
                 continue
             kept.append(hit)
             end = hit.end
-        return kept
+        return [h for h in kept if h.code != _STOP]
 
 
 @lru_cache(maxsize=1)
@@ -192,54 +241,138 @@ def _unique(codes: list[str]) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
+def is_specific(codes: tuple[str, ...]) -> bool:
+    """Whether an outcome with ``codes`` names a specific concept, not only catch-alls.
+
+    >>> is_specific(("SAFETY",)), is_specific(("EFFICACY", "PHQ-9")), is_specific(("OTHER",))
+    (False, True, False)
+    """
+    return any(code not in CATCH_ALL for code in codes)
+
+
 def classify_outcome(outcome: Outcome) -> Endpoint:
-    """The endpoint an outcome measure reports: codes, category, criteria, analytes, duration.
+    """The endpoint an outcome measure reports: codes, category, criteria, analytes,
+    duration, measure type and direction.
 
     >>> from trialgraph.records import Outcome
     >>> e = classify_outcome(Outcome("secondary", "Objective response rate (ORR)",
     ...     "Clinical response will be assessed by RECIST 1.1", "Month 12"))
     >>> e.codes, e.category, [c.label for c in e.criteria], e.duration
     (('ORR',), 'efficacy', ['RECIST 1.1'], 'P12M')
+    >>> e.measure_type, e.direction
+    ('proportion', 'higher-better')
     """
-    codes, category, criteria, analytes = _interpret(outcome.measure, outcome.description)
+    r = _interpret(outcome.measure, outcome.description)
     return Endpoint(
         role=outcome.role,
-        codes=codes,
-        category=category,
-        criteria=criteria,
-        analytes=analytes,
+        codes=r.codes,
+        category=r.category,
+        criteria=r.criteria,
+        analytes=r.analytes,
         duration=parse_duration(outcome.time_frame),
+        measure_type=r.measure_type,
+        direction=r.direction,
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What an outcome's measure and description say, before its time frame is read."""
+
+    codes: tuple[str, ...]
+    category: str
+    criteria: tuple[Criterion, ...]
+    analytes: tuple[Analyte, ...]
+    measure_type: str | None
+    direction: str | None
+
+
 @lru_cache(maxsize=16384)
-def _interpret(
-    measure_text: str, description_text: str
-) -> tuple[tuple[str, ...], str, tuple[Criterion, ...], tuple[Analyte, ...]]:
-    """Codes, category, criteria and analytes of an outcome's measure and description."""
+def _interpret(measure_text: str, description_text: str) -> _Reading:
+    """Codes, category, criteria, analytes, measure type and direction of an outcome."""
     lex = _endpoint_lexicon()
+    codes, analytes = _codes(lex, measure_text, description_text)
+    concepts = [lex.concepts[c] for c in codes if c not in CATCH_ALL]
+    mtype = measure_type(
+        measure_text,
+        [c.kind for c in concepts if c.kind],
+        pk=any(c.domain == "pharmacokinetics" for c in concepts),
+    )
+    graded = [(_concept_direction(c, analytes), c.kind or "") for c in concepts]
+    return _Reading(
+        tuple(codes),
+        lex.concepts[codes[0]].category,
+        find_criteria(f"{measure_text}\n{description_text}"),
+        analytes,
+        mtype,
+        direction(graded, mtype, measure_text) if graded else None,
+    )
+
+
+def _concept_direction(concept: EndpointConcept, analytes: tuple[Analyte, ...]) -> str:
+    """A concept's own direction; a laboratory measure's is its analytes' common one."""
+    if concept.code != LAB_MEASURE:
+        return concept.direction or ""
+    ways = {_lab_analyte_lexicon().directions.get(a.key, "") for a in analytes}
+    return ways.pop() if len(ways) == 1 else ""
+
+
+def _yield_to_named(lex: _EndpointLexicon, codes: list[str]) -> list[str]:
+    """``codes`` without the unnamed scales ("quality of life", "pain") that a named
+    instrument of the same domain measures ("Quality of life (EORTC QLQ-C30)"), and
+    without ``PK`` beside a named parameter ("Plasma concentration at 24 hours (C24)")."""
+    if "PK" in codes and any(
+        c != "PK" and lex.concepts[c].domain == "pharmacokinetics" for c in codes
+    ):
+        codes = [c for c in codes if c != "PK"]
+    named = [lex.concepts[c] for c in codes if lex.concepts[c].instrument]
+    if not named:
+        return codes
+    domains = {c.domain for c in named} | {
+        "quality of life" for c in named if c.category == "quality of life"
+    }
+    return [
+        c
+        for c in codes
+        if lex.concepts[c].instrument
+        or lex.concepts[c].kind != "score"
+        or lex.concepts[c].domain not in domains
+    ]
+
+
+def _codes(
+    lex: _EndpointLexicon, measure_text: str, description_text: str
+) -> tuple[list[str], tuple[Analyte, ...]]:
+    """The endpoint codes of an outcome, and the analytes it measures."""
+    context = f"{measure_text}\n{description_text}"
     measure = _prepare(measure_text)
-    measure_hits = lex.scan(measure)
+    measure_hits = lex.scan(measure, context)
     definition = _DEFINITION.search(measure)
     if definition and any(not h.generic and h.end <= definition.start() for h in measure_hits):
         measure_hits = [h for h in measure_hits if h.end <= definition.start()]
+    labs = _lab_hits(measure[: definition.start()] if definition else measure, measure_hits)
+    if any(lex.concepts[h.code].domain == "laboratory" for h in measure_hits):
+        labs = []  # the analyte's own endpoint ("PSA50 response", "IL-6 levels") says it
+    if labs:
+        lab = _Hit(labs[0][0], labs[0][0], LAB_MEASURE, False)
+        measure_hits = sorted([*measure_hits, lab], key=lambda h: h.start)
     specific = _unique([h.code for h in measure_hits if not h.generic])
     generic = _unique([h.code for h in measure_hits if h.generic])
     description = _prepare(description_text) if description_text else ""
 
     codes: list[str]
-    analytes: tuple[Analyte, ...] = ()
     if specific:
         codes = specific
         extra = frozenset().union(*(_FROM_DESCRIPTION.get(c, frozenset()) for c in codes))
         if extra and description:
-            codes = _unique(
-                codes + [h.code for h in lex.scan(description, negations=True) if h.code in extra]
-            )
+            found = lex.scan(description, context, negations=True)
+            codes = _unique(codes + [h.code for h in found if h.code in extra])
     else:
         # Only a measure naming a kind of endpoint is specified by its description.
         described = (
-            _unique([h.code for h in lex.scan(description, negations=True) if not h.generic])
+            _unique(
+                [h.code for h in lex.scan(description, context, negations=True) if not h.generic]
+            )
             if description and generic
             else []
         )
@@ -251,18 +384,15 @@ def _interpret(
             codes = ["CYTOKINES"]
         else:
             codes = described or generic
+    codes = _yield_to_named(lex, codes)
+    analytes: tuple[Analyte, ...] = ()
     if "CYTOKINES" in codes:
         analytes = tuple(
             dict.fromkeys(find_analytes(measure_text) + find_analytes(description_text))
         )
-    if not codes:
-        codes = [OTHER]
-    return (
-        tuple(codes),
-        lex.concepts[codes[0]].category,
-        find_criteria(f"{measure_text}\n{description_text}"),
-        analytes,
-    )
+    if LAB_MEASURE in codes:
+        analytes += tuple(dict.fromkeys(analyte for _, analyte in labs))
+    return codes or [OTHER], analytes
 
 
 # ---------------------------------------------------------------------------------------
@@ -374,22 +504,73 @@ def _flexible(name: str) -> str:
 
 
 class _AnalyteLexicon:
-    def __init__(self) -> None:
+    """An analyte table compiled: its analytes, one pattern of all their names, and the
+    direction each level is better in (lab analytes only).
+
+    With ``phrases``, the ASCII names are matched as phrases of prepared text (one trie,
+    fast on every measure) and only the others by the flexible pattern."""
+
+    def __init__(self, name: str, *, phrases: bool = False) -> None:
         self.analytes: list[Analyte] = []
+        self.directions: dict[str, str] = {}
         alternatives: list[tuple[str, int]] = []
-        for i, row in enumerate(table("analytes.tsv")):
+        words: list[tuple[str, str]] = []
+        for i, row in enumerate(table(name)):
             self.analytes.append(Analyte(row["key"], row["label"], row["curie"] or None))
-            alternatives += [(_flexible(s), i) for s in _split(row["synonyms"])]
+            self.directions[row["key"]] = row.get("direction", "")
+            for synonym in _split(row["synonyms"]):
+                if phrases and synonym.isascii():
+                    words.append((_prepare(synonym), str(i)))
+                else:
+                    alternatives.append((_flexible(synonym), i))
         alternatives.sort(key=lambda a: len(a[0]), reverse=True)
         self.index = [i for _, i in alternatives]
         self.patterns = _Alternatives(
             [p for p, _ in alternatives], r"(?<![\w-])", r"(?![\w])", re.IGNORECASE
         )
+        self.phrases = PhraseMatcher(words)
+        self.by_phrase = phrases
+
+    def find(self, text: str) -> Iterator[tuple[int, int, Analyte]]:
+        """Each analyte name in ``text`` with its span, left to right."""
+        found = [(m.start, m.end, self.analytes[int(m.value)]) for m in self.phrases.find(text)]
+        # In phrase mode the pattern holds only non-ASCII names, which ASCII text lacks.
+        if self.index and not (self.by_phrase and text.isascii()):
+            found += [
+                (s, e, self.analytes[self.index[i]]) for s, e, i in self.patterns.finditer(text)
+            ]
+            found.sort(key=lambda f: f[0])
+        yield from found
 
 
 @lru_cache(maxsize=1)
 def _analyte_lexicon() -> _AnalyteLexicon:
-    return _AnalyteLexicon()
+    return _AnalyteLexicon("analytes.tsv")
+
+
+@lru_cache(maxsize=1)
+def _lab_analyte_lexicon() -> _AnalyteLexicon:
+    return _AnalyteLexicon("lab_analytes.tsv", phrases=True)
+
+
+def _lab_hits(measure: str, hits: list[_Hit]) -> list[tuple[int, Analyte]]:
+    """Lab analytes named in a prepared measure outside the words of its endpoint hits."""
+    return [
+        (start, analyte)
+        for start, end, analyte in _lab_analyte_lexicon().find(measure)
+        if not any(h.start < end and start < h.end for h in hits)
+    ]
+
+
+def find_lab_analytes(text: str) -> tuple[Analyte, ...]:
+    """Laboratory analytes named in ``text``, in order, each once.
+
+    >>> [(a.label, a.curie) for a in find_lab_analytes("NT-proBNP, HbA1c and LDL-C")]
+    [('NT-proBNP', 'HGNC:7940'), ('HbA1c', None), ('LDL-C', None)]
+    """
+    if not text:
+        return ()
+    return tuple(dict.fromkeys(a for _, _, a in _lab_analyte_lexicon().find(_prepare(text))))
 
 
 def find_analytes(text: str) -> tuple[Analyte, ...]:
@@ -404,9 +585,7 @@ def find_analytes(text: str) -> tuple[Analyte, ...]:
         for bad, good in _MOJIBAKE:
             text = text.replace(bad, good)
         text = text.translate(_GREEK_REPAIR)
-    lex = _analyte_lexicon()
     found: dict[str, Analyte] = {}
-    for _, _, i in lex.patterns.finditer(text):
-        analyte = lex.analytes[lex.index[i]]
+    for _, _, analyte in _analyte_lexicon().find(text):
         found.setdefault(analyte.key, analyte)
     return tuple(found.values())

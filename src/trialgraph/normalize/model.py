@@ -124,7 +124,8 @@ class Criterion:
 
 @dataclass(frozen=True, slots=True)
 class Analyte:
-    """Something measured in a sample: a cytokine or inflammatory marker."""
+    """Something measured in a sample: a cytokine, an inflammatory marker or another
+    laboratory analyte (HbA1c, LDL-C, NT-proBNP)."""
 
     key: str  # stable key, e.g. "IL-6"
     label: str  # display label, e.g. "IL-6", "IFN-γ"
@@ -141,3 +142,6 @@ class Endpoint:
     criteria: tuple[Criterion, ...] = ()
     analytes: tuple[Analyte, ...] = ()
     duration: str | None = None  # ISO 8601 duration, e.g. "P28D"
+    # proportion | change | time-to-event | count | value, where the measure says
+    measure_type: str | None = None
+    direction: str | None = None  # higher-better | lower-better, where knowable
