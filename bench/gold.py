@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 
 from trialgraph.normalize.lexicon import squash
 from trialgraph.normalize.trial import NormalizedTrial, normalize_record
@@ -26,7 +27,17 @@ from trialgraph.sources import read_sources
 
 _NOT_INGREDIENTS = frozenset({"procedure", "device", "behavioral", "radiation", "diagnostic"})
 
-__all__ = ["Row", "Score", "gold_rows", "records_by_nct", "score", "score_row"]
+__all__ = [
+    "Row",
+    "Score",
+    "cells",
+    "gold_rows",
+    "gold_table",
+    "records_by_trial",
+    "run",
+    "score",
+    "score_row",
+]
 
 
 @dataclass(frozen=True)
@@ -39,34 +50,41 @@ class Row:
     targets: frozenset[str]
 
 
-def _cells(value: str) -> tuple[str, ...]:
+def cells(value: str) -> tuple[str, ...]:
+    """The ``|``-separated values of a gold cell."""
     return tuple(v.strip() for v in value.split("|") if v.strip())
 
 
-def gold_rows(path: Path) -> list[Row]:
-    """The rows of a gold table (``#`` lines are comments; the first other line is the
-    header)."""
+def gold_table(path: Path) -> list[dict[str, str]]:
+    """The rows of a gold table as dicts (``#`` lines are comments; the first other line is
+    the header; missing trailing cells are empty)."""
     rows = []
     header: list[str] | None = None
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line or line.startswith("#"):
             continue
-        cells = line.split("\t")
+        parts = line.split("\t")
         if header is None:
-            header = cells
+            header = parts
             continue
-        row = dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=True))
-        rows.append(
-            Row(
-                set=row["set"],
-                trial=row["trial"],
-                intervention=row["intervention"],
-                ingredients=_cells(row["ingredients"]),
-                modalities=_cells(row["modalities"]),
-                targets=frozenset(_cells(row["targets"])),
-            )
-        )
+        rows.append(dict(zip(header, parts + [""] * (len(header) - len(parts)), strict=True)))
     return rows
+
+
+def _row(row: dict[str, str]) -> Row:
+    return Row(
+        set=row["set"],
+        trial=row["trial"],
+        intervention=row["intervention"],
+        ingredients=cells(row["ingredients"]),
+        modalities=cells(row["modalities"]),
+        targets=frozenset(cells(row["targets"])),
+    )
+
+
+def gold_rows(path: Path) -> list[Row]:
+    """The rows of an intervention gold table."""
+    return [_row(row) for row in gold_table(path)]
 
 
 @dataclass
@@ -156,13 +174,9 @@ def score_row(row: Row, record: TrialRecord, score: Score, misses: Counter[str])
             misses[f"{wrong} <- {row.intervention}"] += 1
 
 
-def records_by_nct(sources: Iterable[str]) -> dict[str, TrialRecord]:
-    """The records of the sources by NCT id."""
-    return {
-        r.nct_id: r
-        for r in read_sources(list(sources))
-        if isinstance(r, TrialRecord) and r.nct_id is not None
-    }
+def records_by_trial(sources: Iterable[str]) -> dict[str, TrialRecord]:
+    """The records of the sources by trial id (the NCT id where the record has one)."""
+    return {r.trial_id: r for r in read_sources(list(sources)) if isinstance(r, TrialRecord)}
 
 
 def score(
@@ -183,21 +197,43 @@ def score(
     return scores, misses
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+class _Scored(Protocol):
+    def line(self, name: str) -> str: ...
+
+
+ScoreFunction = Callable[
+    [list[dict[str, str]], dict[str, TrialRecord], dict[str, set[str]]],
+    tuple[Mapping[str, _Scored], Counter[str], int],
+]
+
+
+def run(description: str, score_table: ScoreFunction, argv: list[str] | None = None) -> None:
+    """The command line of a gold scorer: score a gold table against the records of some
+    sources, one line per set, then (``--misses``) every wrong or missed fact."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("gold", type=Path, help="the gold table (TSV)")
     parser.add_argument("sources", nargs="+", help="files or folders holding the records")
     parser.add_argument("--misses", action="store_true", help="list every wrong or missed fact")
     args = parser.parse_args(argv)
-    rows = gold_rows(args.gold)
-    sets = {row.set: {row.set} for row in rows}
-    scores, misses = score(rows, records_by_nct(args.sources), sets)
+    rows = gold_table(args.gold)
+    sets = {row["set"]: {row["set"]} for row in rows}
+    scores, misses, unmatched = score_table(rows, records_by_trial(args.sources), sets)
     for name, result in scores.items():
         print(result.line(name))
+    if unmatched:
+        print(f"{unmatched} gold rows name nothing in the records read")
     if args.misses:
         for text in sorted(misses):
             print("   ", text)
 
 
+def _score_interventions(
+    rows: list[dict[str, str]], records: dict[str, TrialRecord], groups: dict[str, set[str]]
+) -> tuple[dict[str, Score], Counter[str], int]:
+    gold = [_row(row) for row in rows]
+    scores, misses = score(gold, records, groups)
+    return scores, misses, len(gold) - scores["all"].rows
+
+
 if __name__ == "__main__":
-    main()
+    run((__doc__ or "").split("\n\n")[0], _score_interventions)

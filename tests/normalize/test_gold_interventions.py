@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from bench.gold import gold_rows, records_by_nct, score
+from bench.gold import gold_rows, records_by_trial, score
 
 DATA = Path(__file__).parents[1] / "data"
 GOLD = Path(__file__).parents[1] / "gold" / "interventions.tsv"
@@ -31,7 +31,7 @@ TARGET_RECALL, TARGET_PRECISION, MODALITY, SPLIT = 0.85, 0.95, 0.90, 0.90
 
 def test_gold_interventions(capsys: pytest.CaptureFixture[str]) -> None:
     rows = gold_rows(GOLD)
-    scores, misses = score(rows, records_by_nct(str(DATA / s) for s in SOURCES), GROUPS)
+    scores, misses = score(rows, records_by_trial(str(DATA / s) for s in SOURCES), GROUPS)
     with capsys.disabled():
         print()
         for name, result in scores.items():
