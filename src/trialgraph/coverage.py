@@ -9,15 +9,22 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
+from trialgraph.normalize.endpoints import CATCH_ALL, endpoint_concepts, is_specific
 from trialgraph.normalize.products import modality_category, specific
 from trialgraph.normalize.trial import NormalizedTrial
 
 
 @dataclass
 class Coverage:
-    """Counts of mapped and unmapped outcomes, conditions, interventions and targets."""
+    """Counts of mapped and unmapped outcomes, conditions, interventions and targets.
+
+    An outcome counts as coded only with a specific concept (not a catch-all such as
+    ``SAFETY``); its domain is that of its first specific concept. Unmapped conditions are
+    counted by kind and text.
+    """
 
     trials: int = 0
     trials_with_target: int = 0
@@ -33,8 +40,12 @@ class Coverage:
     interventions_combination: int = 0
     interventions_control: int = 0
     targets_by_derivation: Counter[str] = field(default_factory=Counter)
+    outcome_domains: Counter[str] = field(default_factory=Counter)
+    outcome_measure_types: Counter[str] = field(default_factory=Counter)
+    condition_kinds: Counter[str] = field(default_factory=Counter)
+    condition_kinds_identified: Counter[str] = field(default_factory=Counter)
     unmapped_outcomes: Counter[str] = field(default_factory=Counter)
-    unmapped_conditions: Counter[str] = field(default_factory=Counter)
+    unmapped_conditions: Counter[tuple[str, str]] = field(default_factory=Counter)
     unmapped_interventions: Counter[str] = field(default_factory=Counter)
 
     def add(self, facts: NormalizedTrial) -> None:
@@ -44,16 +55,20 @@ class Coverage:
         for endpoint, text in zip(facts.endpoints, facts.measures, strict=True):
             self.outcomes += 1
             self.outcomes_with_duration += endpoint.duration is not None
-            if endpoint.codes == ("OTHER",):
-                self.unmapped_outcomes[text] += 1
-            else:
+            self.outcome_measure_types[endpoint.measure_type or "none"] += 1
+            if is_specific(endpoint.codes):
                 self.outcomes_coded += 1
+                self.outcome_domains[_domain(endpoint.codes)] += 1
+            else:
+                self.unmapped_outcomes[text] += 1
         for condition in facts.conditions:
             self.conditions += 1
+            self.condition_kinds[condition.kind] += 1
             if condition.curie:
                 self.conditions_identified += 1
+                self.condition_kinds_identified[condition.kind] += 1
             else:
-                self.unmapped_conditions[condition.text] += 1
+                self.unmapped_conditions[condition.kind, condition.text] += 1
         self._add_interventions(facts)
 
     def _add_interventions(self, facts: NormalizedTrial) -> None:
@@ -112,6 +127,15 @@ class Coverage:
             "interventions_combination": self.interventions_combination,
             "interventions_control": self.interventions_control,
             "target_edges_by_derivation": dict(sorted(self.targets_by_derivation.items())),
+            "conditions_by_kind": {
+                kind: {
+                    "mentions": n,
+                    "identified": self.share(self.condition_kinds_identified[kind], n),
+                }
+                for kind, n in sorted(self.condition_kinds.items())
+            },
+            "coded_outcomes_by_domain": dict(sorted(self.outcome_domains.items())),
+            "outcomes_by_measure_type": dict(sorted(self.outcome_measure_types.items())),
             "trials_with_target": self.share(self.trials_with_target, self.trials),
         }
 
@@ -145,12 +169,38 @@ class Coverage:
             )
             + ".",
         ]
+        lines += self._kinds_and_domains()
         for title, counter in (
             ("Most frequent unmapped outcome measures", self.unmapped_outcomes),
-            ("Most frequent unmapped conditions", self.unmapped_conditions),
             ("Most frequent interventions without a modality", self.unmapped_interventions),
         ):
             if counter:
                 lines += ["", f"**{title}**", ""]
                 lines += [f"- {n} × {text[:120]}" for text, n in counter.most_common(top)]
+        if self.unmapped_conditions:
+            lines += ["", "**Most frequent unmapped conditions, by kind**", ""]
+            lines += [
+                f"- {n} × {text[:120]} ({kind})"
+                for (kind, text), n in self.unmapped_conditions.most_common(top)
+            ]
         return "\n".join(lines)
+
+    def _kinds_and_domains(self) -> list[str]:
+        """Markdown tables of conditions per kind and coded outcomes per domain."""
+        lines = ["", "| condition kind | mentions | with an identifier |", "|---|---:|---:|"]
+        for kind, n in self.condition_kinds.most_common():
+            identified = self.share(self.condition_kinds_identified[kind], n)
+            lines.append(f"| {kind} | {n} | {identified:.1%} |")
+        lines += ["", "| endpoint domain | coded outcomes | of all outcomes |", "|---|---:|---:|"]
+        for domain, n in self.outcome_domains.most_common():
+            lines.append(f"| {domain} | {n} | {self.share(n, self.outcomes):.1%} |")
+        types = ", ".join(f"{k} {v}" for k, v in self.outcome_measure_types.most_common())
+        lines += ["", f"Outcome measure types: {types or 'none'}."]
+        return lines
+
+
+@lru_cache(maxsize=4096)
+def _domain(codes: tuple[str, ...]) -> str:
+    """The domain of an outcome: its first specific concept's, else that concept's category."""
+    concept = endpoint_concepts()[next(c for c in codes if c not in CATCH_ALL)]
+    return concept.domain or concept.category

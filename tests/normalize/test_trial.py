@@ -140,7 +140,11 @@ def test_coverage_counts_the_facts() -> None:
     f = coverage.figures()
     assert (f["trials"], f["trials_with_target"]) == (2, 0.5)
     assert (coverage.conditions, coverage.conditions_identified) == (2, 1)
-    assert coverage.unmapped_conditions == {"Zzyzx syndrome": 1}
+    assert coverage.unmapped_conditions == {("disease", "Zzyzx syndrome"): 1}
+    assert coverage.condition_kinds == {"disease": 2}
+    assert f["conditions_by_kind"] == {"disease": {"mentions": 2, "identified": 0.5}}
+    assert f["coded_outcomes_by_domain"] == {"safety": 1}  # AE: its category, no domain
+    assert coverage.outcome_measure_types == {"proportion": 1, "none": 2}
     assert (coverage.interventions, coverage.interventions_with_modality) == (3, 2)
     assert coverage.unmapped_interventions == {"Mystery": 1}
     outcomes = (coverage.outcomes, coverage.outcomes_coded, coverage.outcomes_with_duration)
