@@ -122,15 +122,17 @@ def test_registry_nine_digit_mesh_ids() -> None:
 
 def test_course_set_apart_only_from_findings() -> None:
     # chronic renal disease is chronic kidney disease, not "kidney disease, chronic"
-    assert normalize_condition("Chronic Renal Disease").curie != normalize_condition(
-        "Renal Disease"
-    ).curie
+    assert (
+        normalize_condition("Chronic Renal Disease").curie
+        != normalize_condition("Renal Disease").curie
+    )
     pain = normalize_condition("Chronic Low Back Pain")
     assert (pain.curie, pain.qualifiers) == ("MESH:D017116", ("chronic",))
 
 
 def test_course_after_the_name_reads_inverted() -> None:
-    assert normalize_condition("Diarrhea Chronic").curie == normalize_condition(
-        "Chronic Diarrhea"
-    ).curie
+    assert (
+        normalize_condition("Diarrhea Chronic").curie
+        == normalize_condition("Chronic Diarrhea").curie
+    )
     assert normalize_condition("Diarrhea Chronic").qualifiers == ()

@@ -205,7 +205,7 @@ CONTEXT_CASES: list[tuple[str, str, tuple[str, ...]]] = [
     ("HR", "resting heart rate in beats per minute", ("HR",)),
     ("HR of overall survival", "", ("OS",)),
     # EF: erectile function in urology, ejection fraction in cardiology.
-    ("change in EF", "The Erectile Hardness Score questionnaire", ("SEXUAL_FUNCTION",)),
+    ("change in EF", "erectile function by a questionnaire on erections", ("SEXUAL_FUNCTION",)),
     ("EF at 6 months", "echocardiographic left ventricular function", ("LVEF",)),
     # A bare PVR is a post-void residual only beside bladder words.
     ("PVR", "pulmonary vascular resistance by right heart catheterization", ("OTHER",)),
@@ -213,6 +213,32 @@ CONTEXT_CASES: list[tuple[str, str, tuple[str, ...]]] = [
     # A named instrument replaces the unnamed scale of its domain.
     ("Pain intensity by the Brief Pain Inventory", "", ("BPI",)),
     ("Quality of life (EQ-5D)", "", ("EQ-5D",)),
+    # ... and one its description names: the title says what, the description with what.
+    ("Quality of Life following screening", "Measured with the SF-36", ("SF-36",)),
+    ("Lower Urinary Tract Symptoms", "Through IPSS", ("IPSS",)),
+    ("Erectile Dysfunction", "Through IIEF-5", ("IIEF",)),
+    # a description naming an instrument of another domain adds nothing
+    ("Quality of life", "Pain by the Brief Pain Inventory", ("QOL",)),
+    # serious adverse events with words between; ADRs are adverse events
+    ("Patients with serious device-related adverse events", "", ("SAE",)),
+    ("Incidence of ADR during the study", "", ("AE",)),
+    # a success rate is not feasibility, perinatal complications are no adverse events
+    ("Success rate", "", ("OTHER",)),
+    ("Perinatal complications rate", "", ("OTHER",)),
+    ("Postoperative complications", "", ("AE",)),
+    # memory cells and medical attention are no cognition
+    ("Memory B cell heterogeneity", "", ("OTHER",)),
+    ("Working memory", "", ("COGNITION",)),
+    # steady-state PK parameters; ambulatory and seated blood pressure abbreviations
+    ("Tadalafil CL/Fss", "", ("CL",)),
+    ("Tamsulosin tmax,ss", "", ("TMAX",)),
+    ("Change From Baseline in Daytime maSBP and maDBP", "", ("BP",)),
+    ("Number of hourly BP's in severe range", "", ("BP",)),
+    # sexual satisfaction and ejaculatory latency are sexual function; EDITS is satisfaction
+    ("Overall Patient Sexual Satisfaction", "", ("SEXUAL_FUNCTION",)),
+    ("Change in Intra-vaginal Ejaculation Latency Time (IELT)", "", ("SEXUAL_FUNCTION",)),
+    ("Erectile Dysfunction Inventory of Treatment Satisfaction (EDITS)", "", ("SATISFACTION",)),
+    ("Follow-up Treatment for Erectile Dysfunction", "", ("OTHER",)),
     # Stop phrases: a threshold is not a pain score, a birth weight not a body weight.
     ("Pressure pain threshold", "", ("OTHER",)),
     ("Birth weight", "", ("OTHER",)),
@@ -306,3 +332,25 @@ def test_vocabulary_tables() -> None:
     for name in ("instruments.tsv", "lab_analytes.tsv", "endpoint_stops.tsv"):
         rows = table(name)
         assert rows and all(None not in r and all(v is not None for v in r.values()) for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("measure", "codes", "mtype"),
+    [
+        ("Mean number of glaucoma medications", ("MEDICATION_USE",), "value"),
+        ("Caesarean section rate", ("CESAREAN",), "proportion"),
+        ("Time to Clinical Worsening (TTCW)", ("CLINICAL_WORSENING",), "time-to-event"),
+        ("Change From Baseline in WHO Functional Class", ("WHO-FC",), "change"),
+        ("Sperm concentration", ("SEMEN_QUALITY",), "value"),
+        ("The digit span-forward and backward test", ("COGNITION",), "value"),
+        ("Mean VAS Score For Sleepiness", ("SLEEP",), "value"),
+        ("Number of Participants Achieving Overall sPGA (0,1)", ("IGA",), "proportion"),
+    ],
+)
+def test_concepts_of_other_areas(measure: str, codes: tuple[str, ...], mtype: str) -> None:
+    endpoint = classify_outcome(Outcome("primary", measure, "", ""))
+    assert (endpoint.codes, endpoint.measure_type) == (codes, mtype)
+
+
+def test_knee_society_score_is_no_sleepiness() -> None:
+    assert classify("Knee Society Score (KSS) at 1 year") != ("SLEEP",)

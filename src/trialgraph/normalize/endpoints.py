@@ -340,6 +340,30 @@ def _yield_to_named(lex: _EndpointLexicon, codes: list[str]) -> list[str]:
     ]
 
 
+def _instruments_described(
+    lex: _EndpointLexicon, codes: list[str], description: str, context: str
+) -> list[str]:
+    """The instruments a description names for the unnamed scales of its measure: "Quality
+    of life" described as "assessed with the SF-36" is measured by the SF-36 (and
+    :func:`_yield_to_named` then drops the unnamed scale)."""
+    unnamed = {
+        lex.concepts[c].domain
+        for c in codes
+        if lex.concepts[c].kind == "score" and not lex.concepts[c].instrument
+    }
+    if not unnamed:
+        return []
+    found = []
+    for hit in lex.scan(description, context, negations=True):
+        concept = lex.concepts[hit.code]
+        if concept.instrument and (
+            concept.domain in unnamed
+            or ("quality of life" in unnamed and concept.category == "quality of life")
+        ):
+            found.append(hit.code)
+    return found
+
+
 def _codes(
     lex: _EndpointLexicon, measure_text: str, description_text: str
 ) -> tuple[list[str], tuple[Analyte, ...]]:
@@ -367,6 +391,8 @@ def _codes(
         if extra and description:
             found = lex.scan(description, context, negations=True)
             codes = _unique(codes + [h.code for h in found if h.code in extra])
+        if description:
+            codes = _unique(codes + _instruments_described(lex, codes, description, context))
     else:
         # Only a measure naming a kind of endpoint is specified by its description.
         described = (

@@ -76,6 +76,9 @@ _BAD = re.compile(r"\b(?:worsen\w*|deteriorat\w*|progress\w*|relapse\w*)\b", re.
 _RELIEF = re.compile(r"\b(?:relief|relieved|freedom from)\b", re.IGNORECASE)
 _OPPOSITE = {"higher-better": "lower-better", "lower-better": "higher-better"}
 
+# The rate of an event, said after it.
+_RATE = re.compile(r"\brates?\b", re.IGNORECASE)
+
 #: What a concept's kind makes of a title without cues.
 _DEFAULT_TYPE = {"time": "time-to-event", "rate": "proportion", "score": "value", "value": "value"}
 
@@ -96,12 +99,16 @@ def measure_type(measure: str, kinds: Sequence[str], *, pk: bool = False) -> str
     ('count', 'value')
     >>> measure_type("Adverse events", ["event"]) is None
     True
+    >>> measure_type("Caesarean section rate", ["event"])
+    'proportion'
     """
     if pk:
         return "value"
     cue = _CUES.search(measure)
     if cue and cue.lastgroup:
         return _GROUP_TYPE.get(cue.lastgroup, cue.lastgroup)
+    if "event" in kinds and _RATE.search(measure):  # "Caesarean section rate"
+        return "proportion"
     for kind in kinds:
         if kind in _DEFAULT_TYPE:
             return _DEFAULT_TYPE[kind]
