@@ -145,7 +145,7 @@ class Coverage:
         lines = [
             "| measure | share | of |",
             "|---|---:|---:|",
-            f"| outcome measures with an endpoint code | {f['outcomes_coded']:.1%} "
+            f"| outcome measures with a specific endpoint concept | {f['outcomes_coded']:.1%} "
             f"| {self.outcomes} |",
             f"| outcome measures with a duration | {f['outcomes_with_duration']:.1%} "
             f"| {self.outcomes} |",

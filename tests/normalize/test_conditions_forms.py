@@ -136,3 +136,7 @@ def test_course_after_the_name_reads_inverted() -> None:
         == normalize_condition("Chronic Diarrhea").curie
     )
     assert normalize_condition("Diarrhea Chronic").qualifiers == ()
+
+
+def test_a_type_number_written_onto_the_word() -> None:
+    assert normalize_condition("Type2 Diabetes").curie == "MONDO:0005148"

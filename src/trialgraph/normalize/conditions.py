@@ -71,6 +71,7 @@ _SPELLING = tuple(
         ("castrate", r"\bcastrate\b", "castration"),
         ("nonsmall", r"\bnonsmall\b", "non small"),
         ("diffused", r"\bdiffused\b", "diffuse"),
+        ("type", r"\btype(?=\d)", "type "),  # "Type2 Diabetes"
     )
 )
 _WORD = re.compile(r"[^\W_]+")
