@@ -101,6 +101,8 @@ ONTOLOGY_GRAPH: Final = mint("graph", "ontology")
 CONCEPTS_GRAPH: Final = mint("graph", "concepts")
 #: The graph holding a remote store's write-in-progress marker.
 STATUS_GRAPH: Final = mint("graph", "status")
+#: The graph of ``trialgraph pull``'s queries and their watermarks, a node per query.
+PULLS_GRAPH: Final = mint("graph", "pulls")
 
 
 class _Terms(type):
@@ -207,6 +209,8 @@ class TG(metaclass=_Terms):
     quadCount = NamedNode(NS + "quadCount")
     # store bookkeeping
     writeInProgress = NamedNode(NS + "writeInProgress")
+    pullQuery = NamedNode(NS + "pullQuery")
+    watermark = NamedNode(NS + "watermark")
 
 
 class STD:

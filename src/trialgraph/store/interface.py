@@ -238,6 +238,11 @@ class GraphStore(ABC):
             self._update(sparql.ontology_update(graph, quads, version))
         return True
 
+    def restate(self, graph: NamedNode, subject: NamedNode, quads: Sequence[Quad]) -> None:
+        """Replace what ``subject`` states in ``graph``, one of trialgraph's own graphs, with
+        ``quads``, in one update (so a reader sees the old statements or the new)."""
+        self._update(sparql.subject_update(graph, subject, quads))
+
     def trial_count(self) -> int:
         """The number of trial graphs (graphs whose node is typed ``tg:TrialGraph``)."""
         return sparql.scalar(self.query(sparql.TRIAL_COUNT_QUERY))

@@ -18,6 +18,7 @@ from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, QueryS
 from trialgraph.namespaces import (
     CONCEPTS_GRAPH,
     ONTOLOGY_GRAPH,
+    PULLS_GRAPH,
     STATUS_GRAPH,
     STD,
     TG,
@@ -155,6 +156,13 @@ def status_update(marker: str | None) -> str:
     return update
 
 
+def subject_update(graph: NamedNode, subject: NamedNode, quads: Iterable[Quad]) -> str:
+    """Delete what ``subject`` states in ``graph``, then insert ``quads``."""
+    update = f"DELETE WHERE {{ GRAPH {iri(graph)} {{ {iri(subject)} ?p ?o }} }}"
+    block = quads_block(quads)
+    return update + (f" ;\nINSERT DATA {{\n{block}\n}}" if block else "")
+
+
 # ---------------------------------------------------------------------------------------
 # lookups
 
@@ -185,7 +193,7 @@ TRIAL_COUNT_QUERY = (
 )
 #: Every quad in the named graphs, counted one by one.
 ALL_QUADS_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
-_SYSTEM = (STATUS_GRAPH, ONTOLOGY_GRAPH, CONCEPTS_GRAPH)
+_SYSTEM = (STATUS_GRAPH, ONTOLOGY_GRAPH, CONCEPTS_GRAPH, PULLS_GRAPH)
 _SYSTEM_GRAPHS = ", ".join(iri(g) for g in _SYSTEM)  # for IN ( )
 _SYSTEM_VALUES = " ".join(iri(g) for g in _SYSTEM)  # for VALUES { }
 #: The trial graphs' declared sizes plus the system graphs' quads, counted.
