@@ -6,7 +6,6 @@ never import Prefect, so they start in a fraction of a second.
 
 from __future__ import annotations
 
-import atexit
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -16,22 +15,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from trialgraph import __version__, defaults
+from trialgraph.cli_common import check_target as _check_target
+from trialgraph.cli_common import fail as _fail
+from trialgraph.cli_common import prefect_defaults as _prefect_defaults
+from trialgraph.cli_common import run_ingest
+from trialgraph.cli_common import store_options as _store_options
 
 if TYPE_CHECKING:
     from trialgraph.records import ReadResult
-
-STORE_HELP = (
-    f"Embedded on-disk store directory [default: ${defaults.STORE_ENV} or ./{defaults.STORE_DIR}]."
-)
-ENDPOINT_HELP = (
-    "A remote SPARQL 1.1 server's query URL (or its base URL, e.g. http://127.0.0.1:7878) "
-    "instead of the embedded store."
-)
-
-
-def _fail(message: str, code: int = 2) -> None:
-    click.echo(f"trialgraph: error: {message}", err=True)
-    sys.exit(code)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -120,27 +111,6 @@ class _LazyChoice(click.Choice):  # type: ignore[type-arg]
         """Click's constructor sets the choices; they come from ``names`` instead."""
 
 
-def _store_options(func: Any) -> Any:
-    func = click.option("--endpoint", metavar="URL", help=ENDPOINT_HELP)(func)
-    func = click.option("--store", metavar="DIR", help=STORE_HELP)(func)
-    return func
-
-
-def _check_target(store: str | None, endpoint: str | None) -> None:
-    if store and endpoint:
-        _fail("give --store or --endpoint, not both")
-
-
-def _prefect_defaults(verbose: bool) -> None:
-    """Quiet, offline-friendly Prefect settings unless the user set their own."""
-    import os
-
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
-    os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false" if not verbose else "true")
-
-
 @main.command()
 @click.argument("sources", nargs=-1, required=True)
 @_store_options
@@ -209,35 +179,19 @@ def ingest(
             open_store(directory, None, for_writing=True, wait=False).close()
         except StoreError as exc:
             _fail(str(exc))
-    _prefect_defaults(verbose)
-    from trialgraph.prefect_server import spawn_temporary_api, use_api
-
-    # Started now, it starts while Prefect and the flow's modules import. Not for a Dask
-    # cluster elsewhere, whose workers could not reach it on this machine's loopback.
-    server = None if runner.startswith("dask=") else spawn_temporary_api()
-    if server is not None:  # stopped last, after Prefect's exit handlers flush to it
-        atexit.register(server.stop)
     try:
-        from trialgraph.orchestration import ingest as ingest_flow
-        from trialgraph.orchestration import task_runner
-
-        try:
-            flow = ingest_flow.with_options(task_runner=task_runner(runner, workers))
-        except ValueError as exc:
-            _fail(str(exc))
-        with use_api(server, log=lambda m: click.echo(f"trialgraph: {m}", err=True)):
-            result = flow(
-                list(sources),
-                store=store,
-                endpoint=endpoint,
-                batch_size=batch_size,
-                quarantine_path=quarantine_path,
-                progress=not no_progress,
-                in_flight=workers + 1 if workers else None,
-            )
-    except StoreError as exc:
-        _fail(str(exc))
-    except FileNotFoundError as exc:
+        result = run_ingest(
+            list(sources),
+            store,
+            endpoint,
+            verbose=verbose,
+            runner=runner,
+            workers=workers,
+            batch_size=batch_size,
+            quarantine_path=quarantine_path,
+            progress=not no_progress,
+        )
+    except (StoreError, FileNotFoundError) as exc:
         _fail(str(exc))
     click.echo(result.summary())
 
