@@ -20,6 +20,7 @@ from trialgraph.cli_common import fail as _fail
 from trialgraph.cli_common import prefect_defaults as _prefect_defaults
 from trialgraph.cli_common import run_ingest
 from trialgraph.cli_common import store_options as _store_options
+from trialgraph.cli_pull import pull
 
 if TYPE_CHECKING:
     from trialgraph.records import ReadResult
@@ -31,8 +32,8 @@ def main() -> None:
     """Turn clinical-trial registry records into a queryable RDF knowledge graph.
 
     Read plaintext records, ClinicalTrials.gov CSV exports and API v2 JSON; ingest them
-    into an Oxigraph store; ask SPARQL questions across trials; export graphs for Gephi,
-    Cytoscape or a browser.
+    into an Oxigraph store, or pull them from the registry's API; ask SPARQL questions
+    across trials; export graphs for Gephi, Cytoscape or a browser.
     """
 
 
@@ -598,3 +599,6 @@ def export(
     except (ExportError, StoreError) as exc:
         _fail(str(exc))
     click.echo(f"wrote {written}")
+
+
+main.add_command(pull)
