@@ -99,7 +99,7 @@ def pull(
     try:
         result = run_pull(
             ApiQuery(api_url, **query),
-            lambda: open_store(store, endpoint, for_writing=True, wait=False),
+            lambda: open_store(store, endpoint, for_writing=True),
             ingest,
             since=since.date() if since else None,
             landing=Path(landing) if landing else None,

@@ -23,6 +23,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 from trialgraph import defaults
 from trialgraph.namespaces import PULLS_GRAPH, STD, TG
 from trialgraph.sources.api import ApiQuery, FetchProgress, Landed, PoliteClient, land, watermark
+from trialgraph.store.sparql import SelectResult
 
 if TYPE_CHECKING:
     from trialgraph.pipeline import IngestResult
@@ -48,7 +49,8 @@ def stored_watermark(store: GraphStore, query: ApiQuery) -> date | None:
         f"SELECT ?w WHERE {{ GRAPH <{PULLS_GRAPH.value}> {{ ?q <{TG.watermark.value}> ?w }} }}",
         {"q": pull_node(query)},
     )
-    for (value,) in result:  # type: ignore[union-attr]
+    assert isinstance(result, SelectResult)
+    for (value,) in result:
         if isinstance(value, Literal):
             return date.fromisoformat(value.value)
     return None
