@@ -20,7 +20,7 @@ from trialgraph.cli_common import fail as _fail
 from trialgraph.cli_common import prefect_defaults as _prefect_defaults
 from trialgraph.cli_common import run_ingest
 from trialgraph.cli_common import store_options as _store_options
-from trialgraph.cli_pull import pull
+from trialgraph.cli_pull import landing_options, pull, query_options
 
 if TYPE_CHECKING:
     from trialgraph.records import ReadResult
@@ -446,7 +446,7 @@ def serve(
 
 
 @main.command()
-@click.argument("sources", nargs=-1, required=True)
+@click.argument("sources", nargs=-1)
 @_store_options
 @click.option("--cron", metavar="EXPR", help='A cron schedule, e.g. "0 2 * * *" (02:00 daily).')
 @click.option(
@@ -455,6 +455,15 @@ def serve(
     metavar="SECONDS",
     help="Run every SECONDS instead of on a cron schedule.",
 )
+@click.option(
+    "--pull",
+    "pull_query",
+    is_flag=True,
+    help="Each run pulls what changed in a registry query since its watermark (the query "
+    "options below), instead of ingesting SOURCES.",
+)
+@query_options
+@landing_options("--request-interval")
 @click.option("--name", default="nightly", show_default=True, help="The deployment's name.")
 @click.option("-v", "--verbose", is_flag=True, help="Show Prefect's own log lines.")
 def schedule(
@@ -463,30 +472,50 @@ def schedule(
     endpoint: str | None,
     cron: str | None,
     interval: int | None,
+    pull_query: bool,
+    landing: str | None,
+    request_interval: float,
     name: str,
     verbose: bool,
+    **query: str | None,
 ) -> None:
-    """Ingest SOURCES on a schedule, until stopped (Ctrl-C).
+    """Ingest SOURCES, or pull a registry query (--pull), on a schedule, until stopped.
 
-    Serves the ingest flow as a Prefect deployment. Schedules need a Prefect server: the
-    one at $PREFECT_API_URL when set, else one this command starts on 127.0.0.1 and stops
-    on exit. To query while scheduled runs write, serve the store ('trialgraph serve
-    --allow-updates') and schedule with --endpoint.
+    Serves the ingest flow (or the pull flow) as a Prefect deployment. A scheduled pull
+    fetches what changed since the query's watermark, as 'trialgraph pull' does. Schedules
+    need a Prefect server: the one at $PREFECT_API_URL when set, else one this command
+    starts on 127.0.0.1 and stops on exit (Ctrl-C). To query while scheduled runs write,
+    serve the store ('trialgraph serve --allow-updates') and schedule with --endpoint.
     """
     import os
     from pathlib import Path
 
     if bool(cron) == bool(interval):
         _fail("give exactly one of --cron or --interval")
+    if pull_query == bool(sources):
+        _fail("give SOURCES to ingest, or --pull with the registry query options")
     _check_target(store, endpoint)
     _prefect_defaults(verbose)
-    paths = [str(Path(s).resolve()) if not any(c in s for c in "*?[") else s for s in sources]
-    parameters = {
-        "sources": paths,
+    target = {
         "store": str(Path(store).resolve()) if store else None,
         "endpoint": endpoint,
-        "progress": False,
     }
+    if pull_query:
+        query["api"] = query.pop("api_url")
+        parameters: dict[str, object] = {
+            "query": query,
+            "landing": str(Path(landing).resolve()) if landing else None,
+            "request_interval": request_interval,
+            **target,
+        }
+    else:
+        parameters = {
+            "sources": [
+                str(Path(s).resolve()) if not any(c in s for c in "*?[") else s for s in sources
+            ],
+            "progress": False,
+            **target,
+        }
     server = None
     if not os.environ.get("PREFECT_API_URL"):
         from trialgraph.prefect_server import start_local_server
@@ -494,13 +523,20 @@ def schedule(
         server = start_local_server(log=lambda m: click.echo(m, err=True))
     try:
         from trialgraph.orchestration import ingest as ingest_flow
+        from trialgraph.orchestration import pull as pull_flow
 
-        ingest_flow.serve(
+        flow: Any = pull_flow if pull_query else ingest_flow
+        # one run at a time: a run that starts while the last still loads would read the
+        # watermark the last has not moved yet, and both would write the same store
+        flow.serve(
             name=name,
             cron=cron,
             interval=interval,
+            limit=1,
             parameters=parameters,
-            description="Scheduled trialgraph ingestion",
+            description="Scheduled trialgraph pull"
+            if pull_query
+            else "Scheduled trialgraph ingestion",
         )
     finally:
         if server is not None:

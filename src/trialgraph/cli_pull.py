@@ -6,6 +6,7 @@ them the registry query options (:func:`query_options`) a scheduled pull takes t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +43,30 @@ def query_options(func: Any) -> Any:
     )(func)
 
 
+def landing_options(interval: str) -> Callable[[Any], Any]:
+    """``--landing`` and the spacing of requests, under the option name ``interval``
+    (``schedule`` has an ``--interval`` of its own, between runs)."""
+
+    def apply(func: Any) -> Any:
+        func = click.option(
+            interval,
+            "interval" if interval == "--interval" else "request_interval",
+            type=click.FloatRange(0),
+            default=defaults.PULL_INTERVAL,
+            show_default=True,
+            metavar="SECONDS",
+            help="Least time between two requests to the API.",
+        )(func)
+        return click.option(
+            "--landing",
+            metavar="DIR",
+            help="Folder for the fetched pages, one JSON Lines file per pull, kept for "
+            f"replay [default: ${defaults.LANDING_ENV} or ./{defaults.LANDING_DIR}].",
+        )(func)
+
+    return apply
+
+
 @click.command()
 @query_options
 @click.option(
@@ -51,20 +76,7 @@ def query_options(func: Any) -> Any:
     help="Fetch studies whose LastUpdatePostDate is on or after this date "
     "[default: the store's watermark for the same query; everything on a first pull].",
 )
-@click.option(
-    "--landing",
-    metavar="DIR",
-    help="Folder for the fetched pages, one JSON Lines file per pull, kept for replay "
-    f"[default: ${defaults.LANDING_ENV} or ./{defaults.LANDING_DIR}].",
-)
-@click.option(
-    "--interval",
-    type=click.FloatRange(0),
-    default=defaults.PULL_INTERVAL,
-    show_default=True,
-    metavar="SECONDS",
-    help="Least time between two requests to the API.",
-)
+@landing_options("--interval")
 @store_options
 @click.option("--no-progress", is_flag=True, help="No progress bar or progress lines.")
 @click.option("-v", "--verbose", is_flag=True, help="Show Prefect's own log lines.")

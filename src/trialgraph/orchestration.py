@@ -414,3 +414,38 @@ def _artifact(result: IngestResult, coverage: Coverage, quarantine: Quarantine) 
         + ("\n\n## Quarantine\n\n" + reasons if reasons else "")
     )
     create_markdown_artifact(markdown, key="trialgraph-ingest", description="ingest summary")
+
+
+@flow(name="trialgraph-pull", log_prints=False, validate_parameters=False)
+def pull(
+    query: dict[str, str | None],
+    store: str | None = None,
+    endpoint: str | None = None,
+    landing: str | None = None,
+    request_interval: float = defaults.PULL_INTERVAL,
+) -> str:
+    """Pull what changed in a registry query since its watermark and ingest it.
+
+    ``query`` holds :class:`~trialgraph.sources.api.ApiQuery`'s fields (``api`` and the
+    query options). The fetched pages land in ``landing`` and are ingested by the ingest
+    flow, run as this flow's subflow; the watermark moves once they are loaded. Returns
+    the pull's summary.
+    """
+    from trialgraph.pull import run_pull
+    from trialgraph.sources.api import ApiQuery
+
+    def load(paths: list[str]) -> IngestResult:
+        return ingest(paths, store=store, endpoint=endpoint)
+
+    fields = {k: v for k, v in query.items() if v}
+    result = run_pull(
+        ApiQuery(**fields),
+        lambda: open_store(store, endpoint, for_writing=True),
+        load,
+        landing=Path(landing) if landing else None,
+        interval=request_interval,
+        progress=False,
+    )
+    summary = result.summary()
+    get_run_logger().info("%s", summary)
+    return summary
