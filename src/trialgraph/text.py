@@ -1,11 +1,10 @@
-"""Text normalization shared by every reader, and the outcome-cell splitter.
+"""Text normalization shared by every reader.
 
 Registry text arrives with mojibake (UTF-8 read as Latin-1: ``IFN Î³``), full-width CJK
 punctuation (``（MTD）``), markdown escapes (``\\>``), stray control characters and ragged
 whitespace. :func:`clean` repairs all of that once, at read time, so that recognizers
-downstream see one spelling. The CSV export and the plaintext layout pack each outcome
-into one string, ``measure, description, time frame``, whose parts themselves contain
-commas: :func:`split_outcome` recovers the three parts (see its docstring for the rules).
+downstream see one spelling. The outcome cells of the CSV export and the plaintext layout
+are read by :mod:`trialgraph.sources.ctgov_outcomes`.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from datetime import date
 
 import ftfy
 
-from trialgraph.records import INTERVENTION_TYPES, Intervention, Outcome, OutcomeRole
+from trialgraph.records import INTERVENTION_TYPES, Intervention
 
 #: Longest text field (in characters) a reader accepts; a longer field or line makes its
 #: record a :class:`~trialgraph.records.RecordError`. Registry fields are at most tens of
@@ -153,173 +152,6 @@ def parse_intervention(text: str) -> Intervention:
         if not raw_type or _TYPE_LIKE.fullmatch(prefix):
             return Intervention(type=kind, name=name.strip(), raw_type=raw_type)
     return Intervention(type="OTHER", name=text)
-
-
-# --- outcomes ---------------------------------------------------------------------------
-
-_BRACKET = re.compile(r"\\.|[()\[\]]")
-_PIPE_OR_BRACKET = re.compile(r"\\.|[()\[\]|]")
-_COMMA_SEP = re.compile(r",\s+")
-_CLOSER_OF = {")": "(", "]": "["}
-# A part that can begin a time frame: "Through study completion", "From randomization ...",
-# "Up to 2 years", "Baseline", "Day 1 of cycle 2", "28 days post infusion", "C1D1".
-_TF_OPENER = re.compile(
-    r"(?:(?:performed|assessed|evaluated|measured|collected|followed(?: up)?) )?"
-    r"(?:through(?:out)?|from|up to|until|till|baseline|screening|every|each|at|within|"
-    r"during|before|after|prior to|pre|post|(?:day|week|month|year|hour|cycle|visit)s? ?\d*|"
-    r"date of|time from|randomi[sz]ation|enrol{1,2}ment|approximately|average|"
-    r"end of|start of|period|first dose|c\d+d\d+|\d)\b",
-    re.IGNORECASE,
-)
-# A bare time point, as in lists "Baseline, Week 12, Week 24" or "C1D1, C1D8".
-_TIME_POINT = re.compile(
-    r"(?:baseline|screening|(?:cycle|day|week|month|year|visit) ?\d*|end of (?:treatment|study)|"
-    r"pre-?dose|post-?dose|c\d+d\d+|[dwm]\d+)\b",
-    re.IGNORECASE,
-)
-_LOWER_WORD = re.compile(r"[a-z]+\s")
-_SENTENCE_END = re.compile(r"[.!?][)\]\"'”]?$")
-
-
-def _protected(text: str, tokens: re.Pattern[str]) -> list[tuple[int, int]]:
-    """Spans of matched ``()`` / ``[]`` pairs; unmatched brackets protect nothing."""
-    stack: list[tuple[str, int]] = []
-    spans: list[tuple[int, int]] = []
-    for m in tokens.finditer(text):
-        tok = m.group()
-        if tok in "([":
-            stack.append((tok, m.start()))
-        elif tok in ")]":
-            opener = _CLOSER_OF[tok]
-            for depth in range(len(stack) - 1, -1, -1):
-                if stack[depth][0] == opener:
-                    spans.append((stack[depth][1], m.end()))
-                    del stack[depth:]
-                    break
-    return spans
-
-
-def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
-    return any(start < pos < end for start, end in spans)
-
-
-def _split_pipes(cell: str) -> list[str]:
-    """Split at ``|`` except an escaped ``\\|`` or one inside matched brackets."""
-    if "|" not in cell:
-        return [cell]
-    spans = _protected(cell, _PIPE_OR_BRACKET) if "(" in cell or "[" in cell else []
-    pieces: list[str] = []
-    start = 0
-    for m in _PIPE_OR_BRACKET.finditer(cell):
-        if m.group() == "|" and not _inside(m.start(), spans):
-            pieces.append(cell[start : m.start()])
-            start = m.end()
-    pieces.append(cell[start:])
-    return pieces
-
-
-def _is_continuation(part: str, before: str) -> bool:
-    """Whether ``part`` reads as the rest of the clause ``before`` (so a comma joined them)."""
-    if _LOWER_WORD.match(part) or (part[:1].islower() and " " not in part):
-        return True
-    if part[:1].isdigit() and before[-1:].isdigit():  # "at 1, 2, 3 and 5 years"
-        return True
-    return bool(_TIME_POINT.match(part) and len(before) <= 40 and _TIME_POINT.match(before))
-
-
-def _time_frame_start(parts: list[str], lowest: int) -> int:
-    """Index of the first part of the time frame (see :func:`split_outcome`)."""
-    last = len(parts) - 1
-    best = last
-    k = last
-    while k > lowest:
-        head, before = parts[k], parts[k - 1]
-        if _SENTENCE_END.search(before):
-            return k  # the description's last sentence ends here
-        if not _is_continuation(head, before):
-            break
-        k -= 1
-        if _TF_OPENER.match(before) or _TIME_POINT.match(before):
-            best = k
-    return best
-
-
-def _fold(text: str) -> str:
-    """Fold whitespace, newlines included, into single spaces (for one-line parts)."""
-    return _ANY_SPACE.sub(" ", text).strip()
-
-
-def _split_one(text: str) -> tuple[str, str, str]:
-    """Split one already cleaned outcome string."""
-    spans = _protected(text, _BRACKET) if "(" in text or "[" in text else []
-    cuts = [m for m in _COMMA_SEP.finditer(text) if not _inside(m.start(), spans)]
-    if not cuts:
-        return _fold(text), "", ""
-    bounds = [0, *(pos for m in cuts for pos in (m.start(), m.end())), len(text)]
-    parts = [text[bounds[i] : bounds[i + 1]] for i in range(0, len(bounds), 2)]
-    n = len(parts)
-    if n == 2:
-        return _fold(parts[0]), "", _fold(parts[1])
-    tf = _time_frame_start(parts, 1)
-    measure_end = 0  # index of the measure's last part
-    while (
-        measure_end + 2 < tf
-        and _LOWER_WORD.match(parts[measure_end + 1])
-        and len(parts[measure_end + 1].split()) <= 8
-        and not _SENTENCE_END.search(parts[measure_end + 1])
-    ):
-        measure_end += 1
-
-    def join(first: int, last: int) -> str:
-        return text[bounds[2 * first] : bounds[2 * last + 1]] if first <= last else ""
-
-    return (
-        _fold(join(0, measure_end)),
-        join(measure_end + 1, tf - 1).strip(),
-        _fold(join(tf, n - 1)),
-    )
-
-
-def split_outcome(text: str) -> tuple[str, str, str]:
-    """Split ``measure, description, time frame`` into its three parts.
-
-    Parts are separated by a comma followed by whitespace outside matched brackets (so
-    ``(Cmax, ss)`` and ``1,500`` stay whole). With two parts they are the measure and the
-    time frame. With more, the time frame is the last part, extended backwards over parts
-    it continues (it starts lowercase, as in ``an average of 2 years``; or continues a
-    number or time-point list) provided the extension begins with a part that reads as
-    the start of a time frame (``Through study completion``, ``From randomization ...``,
-    ``Baseline``) and never crosses the end of a sentence. The measure is the first part,
-    extended over short lowercase continuations (``ORR, as assessed by Investigators``)
-    while a description remains. The description is everything between, verbatim.
-
-    >>> split_outcome("Dose-limiting toxicity(DLT), Safety, After 28 days of infusion")
-    ('Dose-limiting toxicity(DLT)', 'Safety', 'After 28 days of infusion')
-    >>> split_outcome("ORR, Percentage of CR, PR, Through study completion, an average of 2 years")
-    ('ORR', 'Percentage of CR, PR', 'Through study completion, an average of 2 years')
-    >>> split_outcome("Cmin (Cmin, ss), Trough, Day 0 (1-4 hours) and Day 1 (24 +/- 6 hours)")
-    ('Cmin (Cmin, ss)', 'Trough', 'Day 0 (1-4 hours) and Day 1 (24 +/- 6 hours)')
-    >>> split_outcome("DOR, as assessed by Investigators, Time to PD., 2 years")
-    ('DOR, as assessed by Investigators', 'Time to PD.', '2 years')
-    """
-    return _split_one(clean(text))
-
-
-def split_outcomes(cell: str, role: OutcomeRole = "primary") -> list[Outcome]:
-    """Split an outcome cell (outcomes joined by ``|``) into :class:`Outcome` values.
-
-    >>> [o.measure for o in split_outcomes("OS, Death, 2 years|PFS, Progression, 1 year")]
-    ['OS', 'PFS']
-    """
-    if not cell:
-        return []
-    outcomes: list[Outcome] = []
-    for piece in _split_pipes(_repair(cell)):
-        text = _finish(piece)
-        if text:
-            measure, description, time_frame = _split_one(text)
-            outcomes.append(Outcome(role, measure, description, time_frame))
-    return outcomes
 
 
 # --- dates ------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from trialgraph.sources import ctgov_csv, ctgov_json, detect_format, plaintext
 from trialgraph.sources.base import resolve
-from trialgraph.text import clean, parse_intervention, split_outcome, split_outcomes
+from trialgraph.sources.ctgov_outcomes import read_outcome_cell, split_fields
+from trialgraph.text import clean, parse_intervention
 
 # Text that looks like registry cells: the splitter's separators and brackets are common.
 cells = st.lists(
@@ -44,15 +45,15 @@ def _kept(whole: str, parts: list[str]) -> bool:
 
 @given(cells)
 @settings(max_examples=300)
-def test_split_outcome_keeps_content(text: str) -> None:
-    measure, description, time_frame = split_outcome(text)
+def test_split_fields_keeps_content(text: str) -> None:
+    measure, description, time_frame = split_fields(clean(text))
     assert _kept(clean(text), [measure, description, time_frame])
 
 
 @given(cells)
 @settings(max_examples=300)
-def test_split_outcomes_keeps_content(cell: str) -> None:
-    outcomes = split_outcomes(cell, "secondary")
+def test_read_outcome_cell_keeps_content(cell: str) -> None:
+    outcomes = read_outcome_cell(cell, "secondary")
     parts = [p for o in outcomes for p in (o.measure, o.description, o.time_frame)]
     assert _kept(clean(cell), parts)
     assert all(o.role == "secondary" for o in outcomes)
@@ -88,10 +89,11 @@ def test_parse_intervention_never_raises(text: str) -> None:
     assert intervention.type in {"OTHER"} or intervention.raw_type == ""
 
 
-def test_pipes_inside_brackets_or_escaped_do_not_split() -> None:
-    cell = r"AE (grade 3|4), Counted, 1 year|ORR \| DCR, Rates, 2 years"
-    assert [(o.measure, o.time_frame) for o in split_outcomes(cell)] == [
-        ("AE (grade 3|4)", "1 year"),
+def test_an_escaped_pipe_does_not_split() -> None:
+    # an unescaped pipe ends an outcome even inside brackets: no JSON field holds one
+    cell = r"AE (grade 3, Counted, 1 year|ORR \| DCR, Rates, 2 years"
+    assert [(o.measure, o.time_frame) for o in read_outcome_cell(cell, "primary")] == [
+        ("AE (grade 3", "1 year"),
         ("ORR | DCR", "2 years"),
     ]
 
@@ -101,30 +103,30 @@ def test_markdown_escapes_and_newlines_in_descriptions() -> None:
         "PFS, Time to PD\\* or death,\nby RECIST \\> 1.1., "
         "Through study completion, an average of 2 years"
     )
-    [o] = split_outcomes(cell)
+    [o] = read_outcome_cell(cell, "primary")
     assert o.measure == "PFS"
     assert o.description == "Time to PD* or death,\nby RECIST > 1.1."
     assert o.time_frame == "Through study completion, an average of 2 years"
 
 
 def test_time_frame_lists_and_continuations() -> None:
-    assert split_outcome("QoL, EORTC QLQ-C30 score., Baseline, Week 12, Week 24")[2] == (
+    assert split_fields("QoL, EORTC QLQ-C30 score., Baseline, Week 12, Week 24")[2] == (
         "Baseline, Week 12, Week 24"
     )
-    assert split_outcome(
+    assert split_fields(
         "PFS, Progression., From randomization to progression or death, whichever came first, "
         "assessed up to 100 months"
     )[2] == (
         "From randomization to progression or death, whichever came first, assessed up to "
         "100 months"
     )
-    assert split_outcome("AE, Graded by CTCAE version 5.0, up to 7 days post injection") == (
+    assert split_fields("AE, Graded by CTCAE version 5.0, up to 7 days post injection") == (
         "AE",
         "Graded by CTCAE version 5.0",
         "up to 7 days post injection",
     )
-    assert split_outcome("Cmax, Peak, 2 years") == ("Cmax", "Peak", "2 years")
-    assert split_outcome("OS, 2 years") == ("OS", "", "2 years")
+    assert split_fields("Cmax, Peak, 2 years") == ("Cmax", "Peak", "2 years")
+    assert split_fields("OS, 2 years") == ("OS", "", "2 years")
 
 
 def test_unknown_intervention_type_is_kept() -> None:

@@ -1,10 +1,11 @@
-"""The CSV export's outcome cells, read into the three fields the API v2 JSON gives.
+"""Outcome cells of the CSV export and of the plaintext layout (one encoding), read into
+the three fields the API v2 JSON gives.
 
 ClinicalTrials.gov writes each outcome as its non-empty fields joined by ``", "`` (measure,
-description, time frame) and joins the outcomes of a cell by ``"|"``, escaping nothing. No
-outcome field in the registry holds a ``|``, so every ``|`` ends an outcome, whatever
-brackets an author left open. Inside an outcome the fields themselves hold commas, so the
-cuts are chosen by shape:
+description, time frame) and joins the outcomes of a cell by ``"|"``. No outcome field of
+the JSON holds a ``|``, so every ``|`` ends an outcome, whatever brackets an author left
+open; only a markdown-escaped ``\\|`` is a pipe in a field. Inside an outcome the fields
+themselves hold commas, so the cuts are chosen by shape:
 
 - The time frame is the last part, extended backwards over parts that read as time (time
   points, "Through study completion, an average of 2 years", "0 (Pre-dose), 15, 30 and 60
@@ -21,11 +22,16 @@ import re
 
 from trialgraph.normalize.durations import parse_duration
 from trialgraph.records import Outcome, OutcomeRole
-from trialgraph.text import _BRACKET, _protected, clean
+from trialgraph.text import clean
 
 __all__ = ["read_outcome_cell", "split_fields"]
 
 _SEPARATOR = re.compile(r",\s+")
+# An outcome ends at a "|" the writer did not escape ("\|" is a pipe in a field).
+_OUTCOME_END = re.compile(r"(?<!\\)\|")
+# Brackets, and escaped characters that are none.
+_BRACKET = re.compile(r"\\.|[()\[\]]")
+_CLOSER_OF = {")": "(", "]": "["}
 _SPACE = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"[.!?][)\]\"'”]?$")
 _LIST_END = re.compile(r"(?:and|or|&|and/or)\s", re.IGNORECASE)
@@ -184,18 +190,39 @@ def split_fields(text: str) -> tuple[str, str, str]:
     )
 
 
+def _protected(text: str, tokens: re.Pattern[str]) -> list[tuple[int, int]]:
+    """Spans of matched ``()`` / ``[]`` pairs; unmatched brackets protect nothing."""
+    stack: list[tuple[str, int]] = []
+    spans: list[tuple[int, int]] = []
+    for m in tokens.finditer(text):
+        tok = m.group()
+        if tok in "([":
+            stack.append((tok, m.start()))
+        elif tok in ")]":
+            opener = _CLOSER_OF[tok]
+            for depth in range(len(stack) - 1, -1, -1):
+                if stack[depth][0] == opener:
+                    spans.append((stack[depth][1], m.end()))
+                    del stack[depth:]
+                    break
+    return spans
+
+
 def _fold(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
 def read_outcome_cell(cell: str, role: OutcomeRole) -> list[Outcome]:
-    """The outcomes of one CSV cell (outcomes joined by ``|``), each field as the JSON's.
+    """The outcomes of one cell of the CSV export or the plaintext layout (outcomes joined by
+    ``|``), each field as the JSON's.
 
     >>> [o.measure for o in read_outcome_cell("OS (overall, 2 years|PFS, 1 year", "primary")]
     ['OS (overall', 'PFS']
+    >>> [o.measure for o in read_outcome_cell(r"ORR \\| DCR, Rates, 2 years", "primary")]
+    ['ORR | DCR']
     """
     outcomes: list[Outcome] = []
-    for piece in cell.split("|"):
+    for piece in _OUTCOME_END.split(cell):
         text = clean(piece)
         if text:
             outcomes.append(Outcome(role, *split_fields(text)))

@@ -12,6 +12,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from trialgraph.records import RawRecord, ReadResult, RecordError, TrialRecord, raw_digest
+from trialgraph.sources.ctgov_outcomes import read_outcome_cell
 from trialgraph.text import (
     MAX_FIELD_CHARS,
     clean,
@@ -20,7 +21,6 @@ from trialgraph.text import (
     excerpt,
     parse_intervention,
     split_list,
-    split_outcomes,
 )
 
 if TYPE_CHECKING:
@@ -94,8 +94,8 @@ def parse(text: str, source: str, location: str = "", digest: str = "") -> ReadR
         conditions=tuple(split_list(fields[2])),
         interventions=tuple(i for i in interventions if i.name),
         outcomes=(
-            *split_outcomes(fields[4], "primary"),
-            *split_outcomes(fields[5], "secondary"),
+            *read_outcome_cell(fields[4], "primary"),
+            *read_outcome_cell(fields[5], "secondary"),
         ),
         detailed_description=clean("\n".join(lines[6:])),
         raw_digest=digest,
