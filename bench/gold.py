@@ -34,9 +34,11 @@ __all__ = [
     "gold_rows",
     "gold_table",
     "records_by_trial",
+    "report",
     "run",
     "score",
     "score_row",
+    "share",
 ]
 
 
@@ -207,6 +209,19 @@ ScoreFunction = Callable[
 ]
 
 
+def share(part: int, whole: int) -> float:
+    """``part / whole``, or 1.0 when there is nothing to count."""
+    return part / whole if whole else 1.0
+
+
+def report(scores: Mapping[str, _Scored], misses: Counter[str], unmatched: int = 0) -> str:
+    """The scores, one line per group, then every wrong or missed fact."""
+    lines = [result.line(name) for name, result in scores.items()]
+    if unmatched:
+        lines.append(f"{unmatched} gold rows name nothing in the records read")
+    return "\n".join(lines + [f"    {text}" for text in sorted(misses)])
+
+
 def run(description: str, score_table: ScoreFunction, argv: list[str] | None = None) -> None:
     """The command line of a gold scorer: score a gold table against the records of some
     sources, one line per set, then (``--misses``) every wrong or missed fact."""
@@ -218,13 +233,7 @@ def run(description: str, score_table: ScoreFunction, argv: list[str] | None = N
     rows = gold_table(args.gold)
     sets = {row["set"]: {row["set"]} for row in rows}
     scores, misses, unmatched = score_table(rows, records_by_trial(args.sources), sets)
-    for name, result in scores.items():
-        print(result.line(name))
-    if unmatched:
-        print(f"{unmatched} gold rows name nothing in the records read")
-    if args.misses:
-        for text in sorted(misses):
-            print("   ", text)
+    print(report(scores, misses if args.misses else Counter(), unmatched))
 
 
 def _score_interventions(

@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bench.gold import cells, run
+from bench.gold import cells, run, share
 from trialgraph.normalize.conditions import normalize_conditions
 from trialgraph.normalize.lexicon import squash
 from trialgraph.normalize.model import Condition
@@ -45,28 +45,25 @@ class ConditionScore:
     kind_right: int = 0
     qualifiers_right: int = 0
 
-    def share(self, part: int, whole: int) -> float:
-        return part / whole if whole else 1.0
-
     @property
     def coverage(self) -> float:
-        return self.share(self.identified, self.rows)
+        return share(self.identified, self.rows)
 
     @property
     def precision(self) -> float:
-        return self.share(self.ids_right, self.identified)
+        return share(self.ids_right, self.identified)
 
     @property
     def recall(self) -> float:
-        return self.share(self.recalled, self.gold_identified)
+        return share(self.recalled, self.gold_identified)
 
     @property
     def kinds(self) -> float:
-        return self.share(self.kind_right, self.rows)
+        return share(self.kind_right, self.rows)
 
     @property
     def qualifiers(self) -> float:
-        return self.share(self.qualifiers_right, self.rows)
+        return share(self.qualifiers_right, self.rows)
 
     def line(self, name: str) -> str:
         return (

@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bench.gold import cells, run
+from bench.gold import cells, run, share
 from trialgraph.normalize.endpoints import CATCH_ALL, classify_outcome, is_specific
 from trialgraph.normalize.lexicon import squash
 from trialgraph.records import TrialRecord
@@ -74,32 +74,29 @@ class OutcomeScore:
     direction_right: int = 0
     durations_right: int = 0
 
-    def share(self, part: int, whole: int) -> float:
-        return part / whole if whole else 1.0
-
     @property
     def coverage(self) -> float:
-        return self.share(self.coded, self.rows)
+        return share(self.coded, self.rows)
 
     @property
     def precision(self) -> float:
-        return self.share(self.codes_right, self.codes_given)
+        return share(self.codes_right, self.codes_given)
 
     @property
     def recall(self) -> float:
-        return self.share(self.recalled, self.gold_coded)
+        return share(self.recalled, self.gold_coded)
 
     @property
     def durations(self) -> float:
-        return self.share(self.durations_right, self.rows)
+        return share(self.durations_right, self.rows)
 
     @property
     def measure_types(self) -> float:
-        return self.share(self.measure_type_right, self.rows)
+        return share(self.measure_type_right, self.rows)
 
     @property
     def directions(self) -> float:
-        return self.share(self.direction_right, self.rows)
+        return share(self.direction_right, self.rows)
 
     def line(self, name: str) -> str:
         return (

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from bench.gold import gold_table, records_by_trial
+from bench.gold import gold_table, records_by_trial, report
 from bench.gold_conditions import score_conditions
 
 DATA = Path(__file__).parents[1] / "data"
@@ -28,10 +28,7 @@ def test_gold_conditions(capsys: pytest.CaptureFixture[str]) -> None:
     scores, misses, unmatched = score_conditions(rows, records, GROUPS)
     with capsys.disabled():
         print()
-        for name, result in scores.items():
-            print(result.line(name))
-        for text in sorted(misses):
-            print("   ", text)
+        print(report(scores, misses))
     total = scores["all"]
     assert unmatched == 0, "every gold row names a condition of its record"
     assert scores["non-oncology"].rows >= 100

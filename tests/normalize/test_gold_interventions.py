@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from bench.gold import gold_rows, records_by_trial, score
+from bench.gold import gold_rows, records_by_trial, report, score
 
 DATA = Path(__file__).parents[1] / "data"
 GOLD = Path(__file__).parents[1] / "gold" / "interventions.tsv"
@@ -34,10 +34,7 @@ def test_gold_interventions(capsys: pytest.CaptureFixture[str]) -> None:
     scores, misses = score(rows, records_by_trial(str(DATA / s) for s in SOURCES), GROUPS)
     with capsys.disabled():
         print()
-        for name, result in scores.items():
-            print(result.line(name))
-        for text in sorted(misses):
-            print("   ", text)
+        print(report(scores, misses))
     total = scores["all"]
     assert total.rows == len(rows), "every gold row names an intervention of its record"
     assert scores["non-oncology"].rows >= 150 and scores["oncology"].rows >= 50
