@@ -340,21 +340,21 @@ def _yield_to_named(lex: _EndpointLexicon, codes: list[str]) -> list[str]:
     ]
 
 
-def _instruments_described(
-    lex: _EndpointLexicon, codes: list[str], description: str, context: str
-) -> list[str]:
-    """The instruments a description names for the unnamed scales of its measure: "Quality
-    of life" described as "assessed with the SF-36" is measured by the SF-36 (and
-    :func:`_yield_to_named` then drops the unnamed scale)."""
-    unnamed = {
+def _unnamed_domains(lex: _EndpointLexicon, codes: list[str]) -> set[str | None]:
+    """The domains of the unnamed scales among ``codes`` ("Quality of life", "Pain")."""
+    return {
         lex.concepts[c].domain
         for c in codes
         if lex.concepts[c].kind == "score" and not lex.concepts[c].instrument
     }
-    if not unnamed:
-        return []
+
+
+def _instruments_of(lex: _EndpointLexicon, unnamed: set[str | None], hits: list[_Hit]) -> list[str]:
+    """The instruments among a description's ``hits`` that measure one of the ``unnamed``
+    domains: "Quality of life" described as "assessed with the SF-36" is measured by the
+    SF-36 (and :func:`_yield_to_named` then drops the unnamed scale)."""
     found = []
-    for hit in lex.scan(description, context, negations=True):
+    for hit in hits:
         concept = lex.concepts[hit.code]
         if concept.instrument and (
             concept.domain in unnamed
@@ -388,11 +388,14 @@ def _codes(
     if specific:
         codes = specific
         extra = frozenset().union(*(_FROM_DESCRIPTION.get(c, frozenset()) for c in codes))
-        if extra and description:
+        unnamed = _unnamed_domains(lex, codes)
+        if description and (extra or unnamed):  # the description scanned once for both
             found = lex.scan(description, context, negations=True)
-            codes = _unique(codes + [h.code for h in found if h.code in extra])
-        if description:
-            codes = _unique(codes + _instruments_described(lex, codes, description, context))
+            codes = _unique(
+                codes
+                + [h.code for h in found if h.code in extra]
+                + _instruments_of(lex, unnamed, found)
+            )
     else:
         # Only a measure naming a kind of endpoint is specified by its description.
         described = (
