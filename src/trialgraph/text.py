@@ -85,6 +85,19 @@ def clean(text: str) -> str:
     return _finish(_repair(text))
 
 
+def clean_split(text: str, separator: re.Pattern[str]) -> list[str]:
+    """``text`` split at ``separator``, each part cleaned as :func:`clean` cleans: the split
+    sees the repaired text, so a character that cleaning drops cannot hide a separator or an
+    escape.
+
+    >>> clean_split("a \\x08| b", re.compile(r"\\|"))
+    ['a', 'b']
+    """
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return [_finish(part) for part in separator.split(_repair(text))]
+
+
 def clean_line(text: str) -> str:
     """:func:`clean`, then fold all whitespace (newlines too) into single spaces.
 

@@ -6,7 +6,7 @@ import contextlib
 import io
 import re
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from trialgraph.sources import ctgov_csv, ctgov_json, detect_format, plaintext
@@ -51,6 +51,7 @@ def test_split_fields_keeps_content(text: str) -> None:
 
 
 @given(cells)
+@example("\\\x08|\x80")  # a control character between an escape and a pipe
 @settings(max_examples=300)
 def test_read_outcome_cell_keeps_content(cell: str) -> None:
     outcomes = read_outcome_cell(cell, "secondary")

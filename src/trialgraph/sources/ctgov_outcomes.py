@@ -22,7 +22,7 @@ import re
 
 from trialgraph.normalize.durations import parse_duration
 from trialgraph.records import Outcome, OutcomeRole
-from trialgraph.text import clean
+from trialgraph.text import clean_split
 
 __all__ = ["read_outcome_cell", "split_fields"]
 
@@ -222,8 +222,7 @@ def read_outcome_cell(cell: str, role: OutcomeRole) -> list[Outcome]:
     ['ORR | DCR']
     """
     outcomes: list[Outcome] = []
-    for piece in _OUTCOME_END.split(cell):
-        text = clean(piece)
+    for text in clean_split(cell, _OUTCOME_END):
         if text:
             outcomes.append(Outcome(role, *split_fields(text)))
     return outcomes
