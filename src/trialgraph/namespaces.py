@@ -132,6 +132,7 @@ class TG(metaclass=_Terms):
     Analyte = NamedNode(NS + "Analyte")
     TrialGraph = NamedNode(NS + "TrialGraph")
     Mechanism = NamedNode(NS + "Mechanism")
+    Organization = NamedNode(NS + "Organization")
     # trial
     nctId = NamedNode(NS + "nctId")
     officialTitle = NamedNode(NS + "officialTitle")
@@ -149,6 +150,18 @@ class TG(metaclass=_Terms):
     keyword = NamedNode(NS + "keyword")
     otherId = NamedNode(NS + "otherId")
     sourceRecord = NamedNode(NS + "sourceRecord")
+    phaseAsWritten = NamedNode(NS + "phaseAsWritten")
+    statusAsWritten = NamedNode(NS + "statusAsWritten")
+    studyTypeAsWritten = NamedNode(NS + "studyTypeAsWritten")
+    enrollmentType = NamedNode(NS + "enrollmentType")
+    country = NamedNode(NS + "country")
+    countryAsWritten = NamedNode(NS + "countryAsWritten")
+    siteCount = NamedNode(NS + "siteCount")
+    # organizations
+    leadSponsor = NamedNode(NS + "leadSponsor")
+    collaborator = NamedNode(NS + "collaborator")
+    organizationClass = NamedNode(NS + "organizationClass")
+    nameKey = NamedNode(NS + "nameKey")
     # conditions
     hasCondition = NamedNode(NS + "hasCondition")
     studiesDisease = NamedNode(NS + "studiesDisease")

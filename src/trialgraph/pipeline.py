@@ -294,14 +294,26 @@ class Loader:
         latest: dict[str, TrialGraph] = {}
         for trial in batch:
             latest[trial.graph.value] = trial
+        # every trial's concepts, a superseded one's too: a batch's concept descriptions
+        # come with its first trial (EncodedBatch.decode), which a later record may replace
+        concepts = list(
+            dict.fromkeys(
+                q for trial in batch for q in trial.concept_quads if q not in self._concepts
+            )
+        )
+        self._concepts.update(concepts)
         fresh: list[TrialGraph] = []
         replace: list[TrialGraph] = []
         for iri, trial in latest.items():
-            new_concepts = [q for q in trial.concept_quads if q not in self._concepts]
-            self._concepts.update(new_concepts)
-            graph = TrialGraph(trial.graph, trial.checksum, trial.quads, new_concepts)
+            graph = TrialGraph(trial.graph, trial.checksum, trial.quads, ())
             (fresh if self.first_load and iri not in self._loaded else replace).append(graph)
             self._loaded.add(iri)
+        # the concepts go with the first trial written, so that a complete trial graph
+        # implies its concepts were written too
+        first = fresh or replace
+        if first and concepts:
+            head = first[0]
+            first[0] = TrialGraph(head.graph, head.checksum, head.quads, concepts)
         if fresh:
             self.store.bulk_load([fresh])
         if replace:

@@ -5,6 +5,16 @@ Each query file starts with ``#+`` header lines::
     #+ summary: Trials that name a target, by symbol or any synonym.
     #+ columns: trial, title
     #+ param: target (string, required) HGNC symbol, alias or name
+    #+ param: phase (phase, default=) only trials in this phase; any when empty
+    #+ param: sponsor (organization, required, as=sponsor_key) a name or part of one
+    #+ one-of: target, condition, product
+
+A parameter is bound to the variable of its name, or to the one ``as=`` names (so that a
+column may carry the parameter's name). ``phase`` and ``status`` parameters take the
+registry's values in any spelling ("Phase 2", ``phase2``, "active, not recruiting") and
+refuse others; an ``organization`` parameter is bound as the identity key of the name
+given (:func:`~trialgraph.normalize.facets.organization_key`). ``one-of`` names optional
+parameters of which exactly one must be given.
 
 Parameters are bound as RDF terms by :func:`trialgraph.sparql.bind`: a ``VALUES`` block at
 the start of the query's outermost ``WHERE`` group, so they are in scope for every pattern and
@@ -26,15 +36,17 @@ from typing import TextIO
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from trialgraph.namespaces import STD, resource_dir
+from trialgraph.normalize.facets import organization_key
 from trialgraph.sparql import BindingError, BindTerm, bind
 
 Term = NamedNode | BlankNode | Literal
 Row = Sequence[Term | Triple | None]
 
-PARAM_TYPES = ("string", "integer", "iri", "duration")
+PARAM_TYPES = ("string", "integer", "iri", "duration", "phase", "status", "organization")
 _PARAM = re.compile(
     r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*\((?P<type>\w+)(?:\s*,\s*(?P<opt>[^)]*))?\)\s*(?P<doc>.*)$"
 )
+_AS = re.compile(r"\s*,\s*as=(?P<var>[A-Za-z_][A-Za-z0-9_]*)\s*$")
 
 
 class QueryError(ValueError):
@@ -49,9 +61,24 @@ class Param:
     type: str
     default: str | None
     description: str
+    variable: str = ""
+
+    @property
+    def var(self) -> str:
+        """The query variable the parameter is bound to."""
+        return self.variable or self.name
 
     def term(self, value: str) -> BindTerm:
         """The RDF term a value given on the command line stands for."""
+        if self.type in ("phase", "status"):
+            return Literal(_facet_value(self, value))
+        if self.type == "organization":
+            key = organization_key(value)
+            if not key and value.strip():
+                raise QueryError(f"parameter {self.name} takes a name, not {value!r}")
+            if not key and self.default is None:
+                raise QueryError(f"parameter {self.name} needs a name ({self.description})")
+            return Literal(key)
         if self.type == "integer":
             if not re.fullmatch(r"[+-]?\d+", value.strip()):
                 raise QueryError(f"parameter {self.name} takes a whole number, not {value!r}")
@@ -65,6 +92,20 @@ class Param:
         return Literal(value)
 
 
+def _facet_value(param: Param, value: str) -> str:
+    """A phase or status in the registry's spelling; ``""`` (any) for an empty value."""
+    from trialgraph.normalize.facets import PHASES, STATUSES, controlled
+
+    if not value.strip():
+        return ""
+    allowed = PHASES if param.type == "phase" else STATUSES
+    found = controlled(value, allowed)
+    if found is None:
+        listed = ", ".join(allowed if param.type == "phase" else sorted(allowed))
+        raise QueryError(f"parameter {param.name} takes one of {listed}; not {value!r}")
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class NamedQuery:
     """One catalogue query: its name (file stem), header and text."""
@@ -75,6 +116,7 @@ class NamedQuery:
     columns: tuple[str, ...]
     params: tuple[Param, ...]
     text: str
+    one_of: tuple[str, ...] = ()
 
     def bind(self, values: dict[str, str]) -> str:
         """The query text with parameters bound (defaults for those not given).
@@ -91,6 +133,12 @@ class NamedQuery:
             raise QueryError(
                 f"query {self.name} has no parameter {unknown[0]!r} (its parameters: {names})"
             )
+        if self.one_of:
+            given = [n for n in self.one_of if values.get(n, declared[n].default or "").strip()]
+            if len(given) != 1:
+                names = ", ".join(f"--param {n}=..." for n in self.one_of)
+                said = f"; given: {', '.join(given)}" if given else ""
+                raise QueryError(f"query {self.name} takes exactly one of {names}{said}")
         terms: list[BindTerm] = []
         for param in self.params:
             value = values.get(param.name, param.default)
@@ -102,7 +150,7 @@ class NamedQuery:
         if not terms:
             return self.text
         try:
-            return bind(self.text, [p.name for p in self.params], [terms])
+            return bind(self.text, [p.var for p in self.params], [terms])
         except BindingError as error:
             raise QueryError(f"query {self.name}: {error}") from error
 
@@ -112,6 +160,7 @@ def parse_query(path: Path, text: str) -> NamedQuery:
     summary = ""
     columns: tuple[str, ...] = ()
     params: list[Param] = []
+    one_of: tuple[str, ...] = ()
     for line in text.splitlines():
         if not line.startswith("#+"):
             continue
@@ -126,13 +175,23 @@ def parse_query(path: Path, text: str) -> NamedQuery:
             if not match or match["type"] not in PARAM_TYPES:
                 raise QueryError(f"{path.name}: malformed parameter header {value!r}")
             option = (match["opt"] or "").strip()
+            variable = ""
+            if alias := _AS.search(", " + option):
+                variable = alias["var"]
+                option = _AS.sub("", ", " + option).removeprefix(", ").strip()
             default = option.removeprefix("default=").strip() if option != "required" else None
             if option and option != "required" and not option.startswith("default="):
                 raise QueryError(f"{path.name}: expected 'required' or 'default=...' in {value!r}")
-            params.append(Param(match["name"], match["type"], default, match["doc"].strip()))
+            doc = match["doc"].strip()
+            params.append(Param(match["name"], match["type"], default, doc, variable))
+        elif key == "one-of":
+            one_of = tuple(n.strip() for n in value.split(",") if n.strip())
         else:
             raise QueryError(f"{path.name}: unknown header {key!r}")
-    return NamedQuery(path.stem, path, summary, columns, tuple(params), text)
+    optional = {p.name for p in params if p.default is not None}
+    if not set(one_of) <= optional:
+        raise QueryError(f"{path.name}: one-of names parameters that are not optional ones")
+    return NamedQuery(path.stem, path, summary, columns, tuple(params), text, one_of)
 
 
 def catalogue(folder: Path | None = None) -> dict[str, NamedQuery]:
@@ -155,6 +214,8 @@ def describe(query: NamedQuery) -> list[str]:
     for p in query.params:
         default = "required" if p.default is None else f"default {p.default!r}"
         lines.append(f"    --param {p.name}=<{p.type}>  {p.description} ({default})")
+    if query.one_of:
+        lines.append(f"    exactly one of: {', '.join(query.one_of)}")
     return lines
 
 

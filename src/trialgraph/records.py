@@ -70,6 +70,19 @@ class MeshTerm:
     term: str
 
 
+@dataclass(frozen=True, slots=True)
+class Site:
+    """One site of a trial's locations.
+
+    ``text`` is the location as the CSV export writes it (facility, city, state, postal code,
+    country, joined by ``", "``); ``country`` is the country as written where the record gives
+    it as a field of its own (API v2 JSON), else ``""``.
+    """
+
+    text: str
+    country: str = ""
+
+
 class _Memo:
     """Values derived from a :class:`TrialRecord`'s fields, computed when first asked for.
 
@@ -116,6 +129,13 @@ class TrialRecord:
     sponsor: str = ""
     collaborators: tuple[str, ...] = ()
     enrollment: int | None = None
+    #: the lead sponsor's class as written (API v2 ``leadSponsor.class``, CSV Funder Type)
+    sponsor_class: str = ""
+    #: each collaborator's class, aligned with ``collaborators``; ``()`` where not given
+    collaborator_classes: tuple[str, ...] = ()
+    #: whether ``enrollment`` is the ``ACTUAL`` or the ``ESTIMATED`` count, as written
+    enrollment_type: str = ""
+    sites: tuple[Site, ...] = ()
     start_date: str = ""
     primary_completion_date: str = ""
     completion_date: str = ""

@@ -298,9 +298,11 @@ def _named(value: str) -> list[tuple[BindTerm]]:
 def _by_target(store: Queryable, value: str) -> set[str]:
     """Trials the catalogue's ``trials-by-target`` finds for a target's name or IRI."""
     query = _lookup("trials-by-target")
-    (param,) = query.params
+    target, *filters = query.params  # the phase and status filters: any
     column = query.columns.index("trial")
-    sparql = bind(query.text, [param.name], _named(value.strip()))
+    anything = [p.term(p.default or "") for p in filters]
+    rows = [(term, *anything) for (term,) in _named(value.strip())]
+    sparql = bind(query.text, [target.var, *(p.var for p in filters)], rows)
     ids = (row[column] for row in _rows(store, sparql))
     return {_TRIAL_NS + i.value for i in ids if isinstance(i, Literal) and i.value}
 

@@ -20,6 +20,7 @@ from pyoxigraph import NamedNode
 from trialgraph.mapping.write import (
     Writer,
     write_conditions,
+    write_facets,
     write_interventions,
     write_outcomes,
     write_provenance,
@@ -70,6 +71,7 @@ def map_record(
     w = Writer(graph, described)
     trial = mint("trial", tid)
     write_trial(w, trial, record)
+    write_facets(w, trial, record, facts.facets)
     write_conditions(w, trial, tid, facts.conditions)
     write_interventions(w, trial, record, facts)
     write_outcomes(w, trial, record, facts.endpoints)

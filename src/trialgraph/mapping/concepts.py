@@ -24,6 +24,7 @@ __all__ = [
     "disease_concept",
     "endpoint_concept",
     "modality_concept",
+    "organization_concept",
     "product_concept",
     "target_concept",
 ]
@@ -172,4 +173,16 @@ def endpoint_concept(code: str) -> Concept:
     c.add(node, TG.category, Literal(concept.category))
     if concept.domain:
         c.add(node, TG.domain, Literal(concept.domain))
+    return c.done(node)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def organization_concept(key: str) -> Concept:
+    """An organization by its identity key
+    (:func:`~trialgraph.normalize.facets.organization_key`). Its names and classes are those
+    the trials' records give, kept in each trial's graph: the key alone decides the node."""
+    c = _Concepts()
+    node = mint("organization", key)
+    c.add(node, STD.rdf_type, TG.Organization)
+    c.add(node, TG.nameKey, Literal(key))
     return c.done(node)

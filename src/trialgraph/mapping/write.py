@@ -23,11 +23,13 @@ from trialgraph.mapping.concepts import (
     disease_concept,
     endpoint_concept,
     modality_concept,
+    organization_concept,
     product_concept,
     target_concept,
 )
 from trialgraph.namespaces import STD, TG, expand, mint
 from trialgraph.normalize.drugs import CURATED, DRUG_TABLE, INN_STEM, RECORD_TEXT
+from trialgraph.normalize.facets import Facets, Organization
 from trialgraph.normalize.model import Condition, Endpoint, TargetMention
 from trialgraph.normalize.trial import NormalizedTrial
 from trialgraph.records import TrialRecord
@@ -35,6 +37,7 @@ from trialgraph.records import TrialRecord
 __all__ = [
     "Writer",
     "write_conditions",
+    "write_facets",
     "write_interventions",
     "write_outcomes",
     "write_provenance",
@@ -131,20 +134,31 @@ def write_trial(w: Writer, trial: NamedNode, record: TrialRecord) -> None:
     w.text(trial, TG.acronym, record.acronym)
     w.text(trial, STD.schema_description, record.brief_summary)
     w.text(trial, TG.detailedDescription, record.detailed_description)
-    w.text(trial, TG.status, record.status)
-    w.text(trial, TG.studyType, record.study_type)
     w.text(trial, TG.sponsorName, record.sponsor)
     w.text(trial, TG.sourceRecord, record.source_ref)
-    for phase in record.phases:
-        w.text(trial, TG.phase, phase)
     for name in record.collaborators:
         w.text(trial, TG.collaboratorName, name)
     for keyword in record.keywords:
         w.text(trial, TG.keyword, keyword)
     for other in record.other_ids:
         w.text(trial, TG.otherId, other)
+
+
+def write_facets(w: Writer, trial: NamedNode, record: TrialRecord, facets: Facets) -> None:
+    """The trial's landscape facets as controlled values (phases, status, study type,
+    enrollment, dates, countries, sites) and its organizations; a value no list knows is
+    kept as written under a property of its own."""
+    for phase in facets.phases:
+        w.text(trial, TG.phase, phase)
+    w.text(trial, TG.status, facets.status)
+    w.text(trial, TG.studyType, facets.study_type)
+    for field, text in facets.unrecognized:
+        prop = _AS_WRITTEN.get(field)
+        if prop is not None:
+            w.text(trial, prop, text)
     if record.enrollment is not None:
         w.add(trial, TG.enrollment, xsd_integer(record.enrollment))
+        w.text(trial, TG.enrollmentType, facets.enrollment_type)
     for prop, value in (
         (TG.startDate, record.start_date),
         (TG.primaryCompletionDate, record.primary_completion_date),
@@ -153,6 +167,32 @@ def write_trial(w: Writer, trial: NamedNode, record: TrialRecord) -> None:
         literal = _date(value)
         if literal is not None:
             w.add(trial, prop, literal)
+    for code in facets.countries:
+        w.text(trial, TG.country, code)
+    if facets.site_count:
+        w.add(trial, TG.siteCount, xsd_integer(facets.site_count))
+    if facets.sponsor is not None:
+        _write_organization(w, trial, TG.leadSponsor, facets.sponsor)
+    for collaborator in facets.collaborators:
+        _write_organization(w, trial, TG.collaborator, collaborator)
+
+
+#: Where a facet value that no list knows is kept as written.
+_AS_WRITTEN = {
+    "phase": TG.phaseAsWritten,
+    "status": TG.statusAsWritten,
+    "study_type": TG.studyTypeAsWritten,
+    "country": TG.countryAsWritten,
+}
+
+
+def _write_organization(w: Writer, trial: NamedNode, prop: NamedNode, org: Organization) -> None:
+    """A link to an organization, shared across trials by its identity key; its name as
+    this record writes it and the class it gives stay in the trial's graph."""
+    node = w.use(("organization", org.key), organization_concept(org.key))
+    w.add(trial, prop, node)
+    w.text(node, STD.label, org.name)
+    w.text(node, TG.organizationClass, org.cls)
 
 
 def write_conditions(

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from trialgraph.normalize.conditions import normalize_conditions
 from trialgraph.normalize.endpoints import classify_outcome
+from trialgraph.normalize.facets import Facets, facets
 from trialgraph.normalize.interventions import normalize_intervention
 from trialgraph.normalize.model import (
     Condition,
@@ -34,7 +35,8 @@ class NormalizedTrial:
     and outcome of the record, in order; ``measures`` holds each outcome's measure as written,
     for the coverage figures. ``mentions`` are the targets named, each with the index of
     the intervention aimed at it (or ``None``), in the order of
-    :func:`~trialgraph.normalize.targets.find_targets`.
+    :func:`~trialgraph.normalize.targets.find_targets`. ``facets`` are the record's phases,
+    status, sponsors and places as controlled values.
     """
 
     conditions: tuple[Condition, ...] = ()
@@ -42,6 +44,7 @@ class NormalizedTrial:
     mentions: tuple[TargetMention, ...] = ()
     endpoints: tuple[Endpoint, ...] = ()
     measures: tuple[str, ...] = ()
+    facets: Facets = Facets()
 
     @property
     def products(self) -> tuple[Product, ...]:
@@ -55,7 +58,8 @@ class NormalizedTrial:
 
 
 def normalize_record(record: TrialRecord) -> NormalizedTrial:
-    """Run every recognizer over ``record``: conditions, interventions, targets, endpoints."""
+    """Run every recognizer over ``record``: conditions, interventions, targets, endpoints,
+    facets."""
     interventions = tuple(normalize_intervention(iv, record) for iv in record.interventions)
     return NormalizedTrial(
         conditions=tuple(normalize_conditions(record)),
@@ -63,4 +67,5 @@ def normalize_record(record: TrialRecord) -> NormalizedTrial:
         mentions=tuple(find_targets(record, interventions)),
         endpoints=tuple(classify_outcome(o) for o in record.outcomes),
         measures=tuple(o.measure for o in record.outcomes),
+        facets=facets(record),
     )

@@ -22,6 +22,7 @@ from trialgraph.records import (
     RawRecord,
     ReadResult,
     RecordError,
+    Site,
     TrialRecord,
     raw_digest,
 )
@@ -302,6 +303,29 @@ def _intervention(item: Any) -> Intervention:
     )
 
 
+_SITE_FIELDS = ("facility", "city", "state", "zip", "country")
+
+
+def _sites(module: Any) -> tuple[Site, ...]:
+    """The locations of a ``contactsLocationsModule``, each written as the CSV export writes
+    it, with its country as given."""
+    sites = []
+    for location in _list(_get(module, "locations")):
+        parts = [clean_line(_str(_get(location, key))) for key in _SITE_FIELDS]
+        sites.append(Site(", ".join(p for p in parts if p), parts[-1]))
+    return tuple(sites)
+
+
+def _collaborators(module: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The names of a sponsors module's collaborators and their classes, aligned."""
+    pairs = [
+        (clean_line(_str(_get(c, "name"))), clean_line(_str(_get(c, "class"))))
+        for c in _list(_get(module, "collaborators"))
+    ]
+    named = [(name, cls) for name, cls in pairs if name]
+    return tuple(n for n, _ in named), tuple(c for _, c in named)
+
+
 def study_record(study: Any, source: str, location: str, digest: str = "") -> ReadResult:
     """Turn one API v2 study object into a :class:`TrialRecord` (or a :class:`RecordError`)
     carrying ``digest``, the raw digest of the bytes it was parsed from, if any."""
@@ -348,6 +372,7 @@ def _study_record(
     other_ids = [_get(ident, "orgStudyIdInfo", "id")]
     other_ids += [_get(i, "id") for i in _list(_get(ident, "secondaryIdInfos"))]
     count = _get(design, "enrollmentInfo", "count")
+    collaborators, collaborator_classes = _collaborators(sponsors)
     return TrialRecord(
         source=source,
         location=location,
@@ -375,16 +400,14 @@ def _study_record(
         status=clean_line(_str(_get(status, "overallStatus"))),
         study_type=clean_line(_str(_get(design, "studyType"))),
         sponsor=clean_line(_str(_get(sponsors, "leadSponsor", "name"))),
-        collaborators=tuple(
-            n
-            for n in (
-                clean_line(_str(_get(c, "name"))) for c in _list(_get(sponsors, "collaborators"))
-            )
-            if n
-        ),
+        collaborators=collaborators,
         enrollment=int(count)
         if isinstance(count, (int, float)) and not isinstance(count, bool)
         else None,
+        sponsor_class=clean_line(_str(_get(sponsors, "leadSponsor", "class"))),
+        collaborator_classes=collaborator_classes if any(collaborator_classes) else (),
+        enrollment_type=clean_line(_str(_get(design, "enrollmentInfo", "type"))),
+        sites=_sites(protocol.get("contactsLocationsModule")),
         start_date=iso_date(_str(_get(status, "startDateStruct", "date"))),
         primary_completion_date=iso_date(_str(_get(status, "primaryCompletionDateStruct", "date"))),
         completion_date=iso_date(_str(_get(status, "completionDateStruct", "date"))),
