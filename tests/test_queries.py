@@ -120,7 +120,10 @@ def normalized(row: dict[str, str], seed_ids: dict[str, str]) -> tuple[str, ...]
 
 
 def test_every_catalogue_query_has_a_case() -> None:
-    assert set(catalogue()) == {query for query, _ in CASES.values()}
+    from tests.test_facet_queries import FACET_CASES  # the landscape queries' cases
+
+    cases = {query for query, _ in CASES.values()} | {q for q, _ in FACET_CASES.values()}
+    assert set(catalogue()) == cases
     assert len(catalogue()) >= 5 + 12  # the contract's five and at least twelve analytic
 
 
@@ -220,7 +223,7 @@ def test_a_typed_param_refuses_a_value_of_another_type(value: str, store_dir: st
         (
             ["trials-by"],
             "Did you mean trials-by-condition, trials-by-criteria, trials-by-instrument, "
-            "trials-by-product, trials-by-target?",
+            "trials-by-product, trials-by-sponsor, trials-by-target?",
         ),
         (["trials-by-target"], "needs --param target=VALUE"),
         (["trials-by-target", "--param", "gene=MSLN"], "has no parameter 'gene'"),

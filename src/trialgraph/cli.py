@@ -212,10 +212,13 @@ def stats(store: str | None, endpoint: str | None, fmt: str, no_wait: bool) -> N
     targets     distinct molecular targets (tg:Target)
     conditions  distinct diseases and conditions studied (tg:Disease), not their mentions
     endpoints   outcome measures (tg:OutcomeMeasure), one per measure of each trial
+    organizations  distinct sponsors and collaborators the stored trials name
+    countries   distinct countries (ISO 3166-1 alpha-2) of the stored trials' sites
     quads       quads in the trial graphs and trialgraph's own graphs
 
     Products, targets and conditions are shared nodes: each is counted once however many
     trials name it, and stays counted after the trials naming it are replaced.
+    Organizations and countries are counted from the stored trials that name them.
     """
     _check_target(store, endpoint)
     from trialgraph.store import StoreError, open_store
@@ -229,7 +232,7 @@ def stats(store: str | None, endpoint: str | None, fmt: str, no_wait: bool) -> N
         click.echo(json.dumps(counts))
     else:
         for key, value in counts.items():
-            click.echo(f"{key:<12} {value:>10,}")
+            click.echo(f"{key:<14} {value:>10,}")
 
 
 def _counts(target: Any) -> dict[str, int]:
@@ -242,9 +245,14 @@ def _counts(target: Any) -> dict[str, int]:
         "conditions": TG.Disease,
         "endpoints": TG.OutcomeMeasure,
     }
+    patterns = {f"?x a <{cls.value}>": key for key, cls in kinds.items()}
+    patterns |= {
+        f"?t <{TG.leadSponsor.value}>|<{TG.collaborator.value}> ?x": "organizations",
+        f"?t <{TG.country.value}> ?x": "countries",
+    }
     counts: dict[str, int] = {}
-    for key, cls in kinds.items():
-        result = target.query(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{cls.value}> }}")
+    for pattern, key in patterns.items():
+        result = target.query(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {pattern} }}")
         counts[key] = int(next(iter(result.rows))[0].value)
     counts["quads"] = target.count_quads()
     return counts

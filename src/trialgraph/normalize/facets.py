@@ -196,8 +196,8 @@ _SEPARATORS = re.compile(r"[^\w]+|_")
 
 @cache
 def organization_key(name: str) -> str:
-    """The identity of an organization's name: case, punctuation and spacing folded (accents
-    kept), ``&`` read as "and", and trailing legal forms removed.
+    """The identity of an organization's name: case, accents, punctuation and spacing
+    folded, ``&`` read as "and", and trailing legal forms removed.
 
     >>> organization_key("Pfizer Inc."), organization_key("PFIZER"), organization_key("Novo Nordisk A/S")
     ('pfizer', 'pfizer', 'novo nordisk')
@@ -206,14 +206,27 @@ def organization_key(name: str) -> str:
     >>> organization_key("Jiangsu HengRui Medicine Co., Ltd."), organization_key("Co")
     ('jiangsu hengrui medicine', 'co')
     """
-    text = unicodedata.normalize("NFKC", name).casefold().replace("&", " and ")
+    text = _fold_accents(name).casefold().replace("&", " and ")
     text = _DROPPED.sub("", _INITIAL_SLASH.sub(r"\1\2", text))
     words = _SEPARATORS.sub(" ", text).split()
-    while len(words) > 1 and words[-1] in _LEGAL_FORMS:
-        words.pop()
-    if len(words) > 2 and words[-1] == "and" and words[-2] not in _LEGAL_FORMS:
-        words.pop()  # "Eli Lilly and Company" once "company" is gone
+    removed = False
+    while len(words) > 1:
+        if words[-1] in _LEGAL_FORMS:
+            words.pop()
+            removed = True
+        elif words[-1] == "and" and removed and len(words) > 2:
+            words.pop()  # "Eli Lilly and Company", "GmbH & Co. KG"
+        else:
+            break
     return " ".join(words)
+
+
+def _fold_accents(text: str) -> str:
+    """``text`` in NFKC with accents removed ("Hôpitaux" → "Hopitaux")."""
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize("NFKC", "".join(c for c in decomposed if not unicodedata.combining(c)))
 
 
 # --- countries ---------------------------------------------------------------------------
@@ -221,8 +234,7 @@ def organization_key(name: str) -> str:
 
 def _country_key(name: str) -> str:
     """A country name for lookup: accents, case, dots and spacing folded."""
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    text = _fold_accents(name).casefold()
     text = text.replace("’", "'").replace("&", " and ").replace(".", "")
     return " ".join(text.split())
 
