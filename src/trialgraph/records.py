@@ -70,19 +70,6 @@ class MeshTerm:
     term: str
 
 
-@dataclass(frozen=True, slots=True)
-class Site:
-    """One site of a trial's locations.
-
-    ``text`` is the location as the CSV export writes it (facility, city, state, postal code,
-    country, joined by ``", "``); ``country`` is the country as written where the record gives
-    it as a field of its own (API v2 JSON), else ``""``.
-    """
-
-    text: str
-    country: str = ""
-
-
 class _Memo:
     """Values derived from a :class:`TrialRecord`'s fields, computed when first asked for.
 
@@ -135,7 +122,11 @@ class TrialRecord:
     collaborator_classes: tuple[str, ...] = ()
     #: whether ``enrollment`` is the ``ACTUAL`` or the ``ESTIMATED`` count, as written
     enrollment_type: str = ""
-    sites: tuple[Site, ...] = ()
+    #: each site's country as written, where the record gives it as a field (API v2 JSON)
+    site_countries: tuple[str, ...] = ()
+    #: each site's location as one text, where the record gives only that (the CSV export:
+    #: facility, city, state, postal code and country, joined by ``", "``)
+    locations: tuple[str, ...] = ()
     start_date: str = ""
     primary_completion_date: str = ""
     completion_date: str = ""

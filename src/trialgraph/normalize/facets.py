@@ -15,6 +15,7 @@ official and the common name) and the registry's own older spellings
 (``data/country_aliases.tsv``). A CSV location cell names its country last, after the
 facility, city, state and postal code, so the country is the longest comma-separated tail
 of the cell that is a country name ("Seoul, Korea, Republic of" → ``KR``).
+The API's JSON gives each site's country as a field of its own.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from trialgraph.normalize.lexicon import table
-from trialgraph.records import Site, TrialRecord
+from trialgraph.records import TrialRecord
 
 __all__ = [
     "ENROLLMENT_TYPES",
@@ -39,7 +40,7 @@ __all__ = [
     "country_code",
     "facets",
     "organization_key",
-    "site_country",
+    "location_country",
 ]
 
 #: Trial phases, in the registry's order (``NA``: phases do not apply, e.g. a device study).
@@ -98,6 +99,7 @@ def _fold(value: str) -> str:
     return _WORD_FORMS.get(folded, folded)
 
 
+@cache
 def controlled(value: str, allowed: frozenset[str] | tuple[str, ...]) -> str | None:
     """``value`` as one of ``allowed`` in the API's spelling, else ``None``.
 
@@ -254,6 +256,7 @@ def _countries() -> dict[str, str]:
     return names
 
 
+@cache
 def country_code(name: str) -> str | None:
     """The ISO 3166-1 alpha-2 code of a country name, else ``None``.
 
@@ -265,27 +268,22 @@ def country_code(name: str) -> str | None:
     return _countries().get(_country_key(name))
 
 
-def site_country(site: Site) -> tuple[str, str]:
-    """A site's ``(alpha-2 code or "", country as written)``.
+def location_country(location: str) -> tuple[str, str]:
+    """A location's ``(alpha-2 code or "", country as written)``: its longest
+    comma-separated tail that is a country name, else its last part as written.
 
-    A site whose record names its country (JSON) is looked up by that name; a CSV location
-    is looked up by its longest comma-separated tail that is a country name, else its last
-    part stands as the country as written.
-
-    >>> site_country(Site("Asan Medical Center, Seoul, Korea, Republic of"))
+    >>> location_country("Asan Medical Center, Seoul, Korea, Republic of")
     ('KR', 'Korea, Republic of')
-    >>> site_country(Site("Hospital, Tbilisi, Georgia")), site_country(Site("", "Atlantis"))
+    >>> location_country("Hospital, Tbilisi, Georgia"), location_country("Site, Atlantis")
     (('GE', 'Georgia'), ('', 'Atlantis'))
     """
-    if site.country:
-        return country_code(site.country) or "", site.country
-    parts = [p.strip() for p in site.text.split(",")]
+    parts = [p.strip() for p in location.split(",")]
     for size in range(min(3, len(parts)), 0, -1):
         tail = ", ".join(parts[-size:])
         code = country_code(tail)
         if code:
             return code, tail
-    return "", parts[-1] if parts else ""
+    return "", parts[-1]
 
 
 # --- the record --------------------------------------------------------------------------
@@ -330,8 +328,9 @@ def facets(record: TrialRecord) -> Facets:
         for i, name in enumerate(record.collaborators)
     )
     countries: dict[str, None] = {}
-    for site in record.sites:
-        code, written = site_country(site)
+    sites = [(country_code(c) or "", c) for c in record.site_countries]
+    sites += [location_country(text) for text in record.locations]
+    for code, written in sites:
         if code:
             countries[code] = None
         elif written:
@@ -344,6 +343,6 @@ def facets(record: TrialRecord) -> Facets:
         sponsor=sponsor,
         collaborators=collaborators,
         countries=tuple(countries),
-        site_count=len(record.sites),
+        site_count=len(sites),
         unrecognized=tuple(unrecognized),
     )

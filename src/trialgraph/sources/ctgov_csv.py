@@ -13,7 +13,7 @@ import io
 from functools import partial
 from typing import TYPE_CHECKING
 
-from trialgraph.records import RawRecord, ReadResult, RecordError, Site, TrialRecord, raw_digest
+from trialgraph.records import RawRecord, ReadResult, RecordError, TrialRecord, raw_digest
 from trialgraph.sources.ctgov_outcomes import read_outcome_cell
 from trialgraph.text import (
     MAX_FIELD_CHARS,
@@ -202,7 +202,7 @@ def _record(
         phases=tuple(split_list(cell("phases"))),
         enrollment=int(enrollment) if enrollment.isdigit() else None,
         sponsor_class=clean_line(cell("funder type")),
-        sites=tuple(Site(text) for text in split_list(cell("locations"))),
+        locations=tuple(split_list(cell("locations"))),
         study_type=clean_line(cell("study type")),
         other_ids=tuple(split_list(cell("other ids"))),
         start_date=iso_date(cell("start date")),

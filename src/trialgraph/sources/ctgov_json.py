@@ -22,7 +22,6 @@ from trialgraph.records import (
     RawRecord,
     ReadResult,
     RecordError,
-    Site,
     TrialRecord,
     raw_digest,
 )
@@ -303,17 +302,11 @@ def _intervention(item: Any) -> Intervention:
     )
 
 
-_SITE_FIELDS = ("facility", "city", "state", "zip", "country")
-
-
-def _sites(module: Any) -> tuple[Site, ...]:
-    """The locations of a ``contactsLocationsModule``, each written as the CSV export writes
-    it, with its country as given."""
-    sites = []
-    for location in _list(_get(module, "locations")):
-        parts = [clean_line(_str(_get(location, key))) for key in _SITE_FIELDS]
-        sites.append(Site(", ".join(p for p in parts if p), parts[-1]))
-    return tuple(sites)
+def _site_countries(module: Any) -> tuple[str, ...]:
+    """The country of each location of a ``contactsLocationsModule``, as written."""
+    return tuple(
+        clean_line(_str(_get(location, "country"))) for location in _list(_get(module, "locations"))
+    )
 
 
 def _collaborators(module: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -407,7 +400,7 @@ def _study_record(
         sponsor_class=clean_line(_str(_get(sponsors, "leadSponsor", "class"))),
         collaborator_classes=collaborator_classes if any(collaborator_classes) else (),
         enrollment_type=clean_line(_str(_get(design, "enrollmentInfo", "type"))),
-        sites=_sites(protocol.get("contactsLocationsModule")),
+        site_countries=_site_countries(protocol.get("contactsLocationsModule")),
         start_date=iso_date(_str(_get(status, "startDateStruct", "date"))),
         primary_completion_date=iso_date(_str(_get(status, "primaryCompletionDateStruct", "date"))),
         completion_date=iso_date(_str(_get(status, "completionDateStruct", "date"))),
