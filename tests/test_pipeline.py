@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from pyoxigraph import Quad, RdfFormat, parse
 
 from tests.conftest import FIXED_TIME
+from trialgraph.namespaces import CONCEPTS_GRAPH
 from trialgraph.pipeline import Loader, map_encoded
 from trialgraph.records import TrialRecord
 from trialgraph.store import EmbeddedStore
@@ -53,3 +55,18 @@ def test_a_spooled_batch_decodes_for_a_rerun(
         )
         assert set(store.store) == before
     assert list(spool.iterdir()) == []
+
+
+def test_a_batch_keeps_its_concepts_when_its_first_trial_is_superseded(
+    corpus_records: list[TrialRecord], tmp_path: Path
+) -> None:
+    """A batch's concept quads come with its first trial; a later record of that trial in
+    the same batch replaces the trial, not the batch's concepts."""
+    first, *rest = [r for r in corpus_records if r.nct_id][:20]
+    again = dataclasses.replace(first, location="row=99")  # the same trial, read again
+    batch = map_encoded([first, *rest, again], FIXED_TIME)
+    with EmbeddedStore(tmp_path / "store") as store:
+        Loader(store).load_encoded(batch)
+        stored = {q for q in store.store if q.graph_name == CONCEPTS_GRAPH}
+    expected = set(parse(batch.concepts, format=RdfFormat.N_QUADS))
+    assert expected and stored == expected
