@@ -4,8 +4,8 @@ Each lookup runs with pyoxigraph directly on the store (best of five, rows consu
 through ``trialgraph query`` in a fresh process (median of three, start-up included). The
 values are names a user would type, in the corpus that ``bench/generate.py`` builds: a
 condition as a record wrote it (in its own case and in capitals), a disease name, a
-product as written and the most frequent one, a target, a trial, and names that match
-nothing.
+product as written and the most frequent one, a target, a trial, a sponsor, the landscape
+of a target, condition and product, and names that match nothing.
 
 Usage::
 
@@ -51,6 +51,17 @@ CASES: list[tuple[str, dict[str, str]]] = [
     ("trials-by-target", {"target": "TYMS"}),
     ("trials-by-target", {"target": "CLDN18.2"}),
     ("trial-profile", {"trial_id": "NCT90092665"}),
+    # the landscape facets: a sponsor of about 1,000 trials, written as a user might, the
+    # most frequent one, a part of many names; the target above by phase and status
+    ("trials-by-sponsor", {"sponsor": "hoffmann la roche"}),
+    ("trials-by-sponsor", {"sponsor": "Pfizer Inc."}),
+    ("trials-by-sponsor", {"sponsor": "no such sponsor"}),
+    ("landscape", {"target": "BCMA"}),
+    ("landscape", {"condition": "Nasopharynx Cancer"}),
+    ("landscape", {"product": "docetaxel"}),
+    ("sponsors-by-target", {"target": "BCMA"}),
+    ("sponsors-by-target", {"target": "CLDN18.2"}),
+    ("trials-by-target", {"target": "BCMA", "phase": "Phase 2", "status": "recruiting"}),
 ]
 
 

@@ -130,7 +130,10 @@ def test_landscape_counts_add_up_to_the_trials_the_lookup_lists(
     facets = {r["trial"]: r for r in rows(where, "trial-facets", {})}
     for row in landscape:
         for trial in row["trial_ids"].split("; "):
-            assert (facets[trial]["phase"], facets[trial]["status"]) == (row["phase"], row["status"])
+            assert (facets[trial]["phase"], facets[trial]["status"]) == (
+                row["phase"],
+                row["status"],
+            )
 
 
 def test_sponsors_by_target_counts_each_lead_sponsors_trials(facet_store: str) -> None:
@@ -138,9 +141,7 @@ def test_sponsors_by_target_counts_each_lead_sponsors_trials(facet_store: str) -
     listed = {r["trial"] for r in rows(where, "trials-by-target", {"target": "EGFR"})}
     facets = {r["trial"]: r for r in rows(where, "trial-facets", {})}
     sponsors = rows(where, "sponsors-by-target", {"target": "EGFR"})
-    assert sum(int(r["trials"]) for r in sponsors) == sum(
-        1 for t in listed if facets[t]["sponsor"]
-    )
+    assert sum(int(r["trials"]) for r in sponsors) == sum(1 for t in listed if facets[t]["sponsor"])
     by_name = Counter(facets[t]["sponsor"] for t in listed if facets[t]["sponsor"])
     assert {r["sponsor"]: int(r["trials"]) for r in sponsors} == dict(by_name)
 

@@ -24,17 +24,19 @@ from pyoxigraph import Literal
 
 from tests.conftest import DATA, FIXED_TIME, read_records
 from trialgraph.cli import main
+from trialgraph.coverage import Coverage
 from trialgraph.mapping import map_record
 from trialgraph.namespaces import TG
 from trialgraph.normalize.facets import (
+    PHASES,
+    STATUSES,
     controlled,
     country_code,
     facets,
-    organization_key,
     location_country,
-    PHASES,
-    STATUSES,
+    organization_key,
 )
+from trialgraph.normalize.trial import normalize_record
 from trialgraph.pipeline import Loader, map_batch
 from trialgraph.records import TrialRecord
 from trialgraph.store import EmbeddedStore
@@ -98,7 +100,7 @@ def _phases(values: list[str]) -> str:
 def _csv_date(text: str) -> str:
     if not text or "-" in text:
         return text
-    return datetime.strptime(text, "%m/%d/%Y").date().isoformat()  # noqa: DTZ007 (a date)
+    return datetime.strptime(text, "%m/%d/%Y").date().isoformat()
 
 
 def _csv_country(entry: str) -> str:
@@ -118,20 +120,23 @@ def _csv_expected(path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         for row in csv.DictReader(handle):
             sites = [s for s in row["Locations"].split("|") if s.strip()]
-            yield row["NCT Number"], {
-                "phase": _phases(row["Phases"].split("|")),
-                "status": row["Study Status"],
-                "sponsor": row["Sponsor"].strip(),
-                "sponsor_class": row["Funder Type"],
-                "start_date": _csv_date(row["Start Date"]),
-                "primary_completion_date": _csv_date(row["Primary Completion Date"]),
-                "completion_date": _csv_date(row["Completion Date"]),
-                "enrollment": row["Enrollment"],
-                "countries": _codes([_csv_country(s) for s in sites]),
-                "enrollment_type": "",
-                "study_type": row["Study Type"],
-                "sites": str(len(sites)) if sites else "",
-            }
+            yield (
+                row["NCT Number"],
+                {
+                    "phase": _phases(row["Phases"].split("|")),
+                    "status": row["Study Status"],
+                    "sponsor": row["Sponsor"].strip(),
+                    "sponsor_class": row["Funder Type"],
+                    "start_date": _csv_date(row["Start Date"]),
+                    "primary_completion_date": _csv_date(row["Primary Completion Date"]),
+                    "completion_date": _csv_date(row["Completion Date"]),
+                    "enrollment": row["Enrollment"],
+                    "countries": _codes([_csv_country(s) for s in sites]),
+                    "enrollment_type": "",
+                    "study_type": row["Study Type"],
+                    "sites": str(len(sites)) if sites else "",
+                },
+            )
 
 
 def _get(data: Any, *keys: str) -> Any:
@@ -166,7 +171,9 @@ def _expected(source: str) -> dict[str, dict[str, str]]:
         return dict(_csv_expected(path))
     if path.suffix == ".zip":
         with zipfile.ZipFile(path) as archive:
-            studies = [json.loads(archive.read(n)) for n in archive.namelist() if n.endswith(".json")]
+            studies = [
+                json.loads(archive.read(n)) for n in archive.namelist() if n.endswith(".json")
+            ]
     else:
         studies = json.loads(path.read_text("utf-8"))
     return dict(_json_expected(s) for s in studies)
@@ -225,7 +232,10 @@ def test_facets_match_the_records_field_by_field(source: str, tmp_path: Path) ->
         (("Pfizer", "Pfizer Japan"), False),
         (("University of California, San Francisco", "University of California"), False),
         (("National Cancer Institute (NCI)", "National Cancer Institute"), False),
-        (("Assistance Publique - Hôpitaux de Paris", "Assistance Publique Hopitaux de Paris"), True),
+        (
+            ("Assistance Publique - Hôpitaux de Paris", "Assistance Publique Hopitaux de Paris"),
+            True,
+        ),
     ],
 )
 def test_organization_keys_fold_only_what_never_tells_two_apart(
@@ -323,6 +333,11 @@ def test_values_no_list_knows_are_kept_as_written_and_counted() -> None:
     assert (TG.countryAsWritten, Literal("Atlantis")) in graph
     assert (TG.country, Literal("FR")) in graph
     assert not any(p == TG.status for p, _ in graph)
+    coverage = Coverage()
+    coverage.add(normalize_record(record))
+    assert coverage.figures()["sites_with_country"] == 0.5
+    assert coverage.unrecognized_facets[("phase", "Phase 9")] == 1
+    assert "Halted (status)" in coverage.report()
 
 
 def test_unknown_stays_unknown_no_empty_literals(tmp_path: Path) -> None:
@@ -343,7 +358,17 @@ def test_one_organization_node_across_trials_keeps_every_name_as_written() -> No
     quads = [q for r in (a, b) for q in map_record(r, ingested_at=FIXED_TIME).quads]
     sponsors = {q.object for q in quads if q.predicate in (TG.leadSponsor, TG.collaborator)}
     assert len(sponsors) == 1
-    names = {q.object.value for q in quads if q.subject in sponsors and q.predicate.value.endswith("label")}
+    names = {
+        q.object.value
+        for q in quads
+        if q.subject in sponsors and q.predicate.value.endswith("label")
+    }
     assert names == {"Pfizer Inc.", "PFIZER", "Pfizer"}
     classes = {q.object.value for q in quads if q.predicate == TG.organizationClass}
     assert classes == {"INDUSTRY"}  # the class only the first record gives
+
+
+def test_a_name_of_no_letters_or_digits_is_no_organization() -> None:
+    found = facets(_record(sponsor="--", collaborators=("...", "Acme")))
+    assert found.sponsor is None
+    assert [c.name for c in found.collaborators] == ["Acme"]

@@ -47,6 +47,10 @@ class Coverage:
     unmapped_outcomes: Counter[str] = field(default_factory=Counter)
     unmapped_conditions: Counter[tuple[str, str]] = field(default_factory=Counter)
     unmapped_interventions: Counter[str] = field(default_factory=Counter)
+    sites: int = 0
+    sites_with_country: int = 0
+    #: facet values no list knows, kept as written: (field, text) -> count
+    unrecognized_facets: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     def add(self, facts: NormalizedTrial) -> None:
         """Count one trial's normalized facts."""
@@ -70,6 +74,10 @@ class Coverage:
             else:
                 self.unmapped_conditions[condition.kind, condition.text] += 1
         self._add_interventions(facts)
+        unrecognized = facts.facets.unrecognized
+        self.sites += facts.facets.site_count
+        self.sites_with_country += facts.facets.site_count - len(facts.facets.unmapped_countries)
+        self.unrecognized_facets.update(unrecognized)
 
     def _add_interventions(self, facts: NormalizedTrial) -> None:
         aimed = {m.intervention for m in facts.mentions if m.intervention is not None}
@@ -137,6 +145,9 @@ class Coverage:
             "coded_outcomes_by_domain": dict(sorted(self.outcome_domains.items())),
             "outcomes_by_measure_type": dict(sorted(self.outcome_measure_types.items())),
             "trials_with_target": self.share(self.trials_with_target, self.trials),
+            "sites": self.sites,
+            "sites_with_country": self.share(self.sites_with_country, self.sites),
+            "unrecognized_facet_values": sum(self.unrecognized_facets.values()),
         }
 
     def report(self, top: int = 10) -> str:
@@ -158,6 +169,7 @@ class Coverage:
             f"| interventions aimed at a target | {f['interventions_with_target']:.1%} "
             f"| {self.interventions} |",
             f"| trials with at least one target | {f['trials_with_target']:.1%} | {self.trials} |",
+            f"| sites with an ISO 3166-1 country | {f['sites_with_country']:.1%} | {self.sites} |",
             "",
             f"Interventions combining several products: {self.interventions_combination}; "
             f"controls (placebo, sham, standard care, no intervention): "
@@ -177,12 +189,15 @@ class Coverage:
             if counter:
                 lines += ["", f"**{title}**", ""]
                 lines += [f"- {n} × {text[:120]}" for text, n in counter.most_common(top)]
-        if self.unmapped_conditions:
-            lines += ["", "**Most frequent unmapped conditions, by kind**", ""]
-            lines += [
-                f"- {n} × {text[:120]} ({kind})"
-                for (kind, text), n in self.unmapped_conditions.most_common(top)
-            ]
+        for title, pairs in (
+            ("Most frequent unmapped conditions, by kind", self.unmapped_conditions),
+            ("Facet values kept as written, by field", self.unrecognized_facets),
+        ):
+            if pairs:
+                lines += ["", f"**{title}**", ""]
+                lines += [
+                    f"- {n} × {text[:120]} ({kind})" for (kind, text), n in pairs.most_common(top)
+                ]
         return "\n".join(lines)
 
     def _kinds_and_domains(self) -> list[str]:

@@ -39,8 +39,8 @@ __all__ = [
     "controlled",
     "country_code",
     "facets",
-    "organization_key",
     "location_country",
+    "organization_key",
 ]
 
 #: Trial phases, in the registry's order (``NA``: phases do not apply, e.g. a device study).
@@ -201,8 +201,8 @@ def organization_key(name: str) -> str:
     """The identity of an organization's name: case, accents, punctuation and spacing
     folded, ``&`` read as "and", and trailing legal forms removed.
 
-    >>> organization_key("Pfizer Inc."), organization_key("PFIZER"), organization_key("Novo Nordisk A/S")
-    ('pfizer', 'pfizer', 'novo nordisk')
+    >>> organization_key("Pfizer Inc."), organization_key("Novo Nordisk A/S")
+    ('pfizer', 'novo nordisk')
     >>> organization_key("M.D. Anderson Cancer Center"), organization_key("Eli Lilly and Company")
     ('md anderson cancer center', 'eli lilly')
     >>> organization_key("Jiangsu HengRui Medicine Co., Ltd."), organization_key("Co")
@@ -228,7 +228,9 @@ def _fold_accents(text: str) -> str:
     if text.isascii():
         return text
     decomposed = unicodedata.normalize("NFKD", text)
-    return unicodedata.normalize("NFKC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+    return unicodedata.normalize(
+        "NFKC", "".join(c for c in decomposed if not unicodedata.combining(c))
+    )
 
 
 # --- countries ---------------------------------------------------------------------------
@@ -289,11 +291,17 @@ def location_country(location: str) -> tuple[str, str]:
 # --- the record --------------------------------------------------------------------------
 
 
-def _organization(name: str, cls: str, unrecognized: list[tuple[str, str]]) -> Organization:
+def _organization(
+    name: str, cls: str, unrecognized: list[tuple[str, str]]
+) -> Organization | None:
+    """The organization a name stands for; ``None`` for a name of no letters or digits."""
+    key = organization_key(name)
+    if not key:
+        return None
     kind = controlled(cls, ORGANIZATION_CLASSES) if cls else None
     if cls and kind is None and _fold(cls) != "UNKNOWN":
         unrecognized.append(("organization_class", cls))
-    return Organization(organization_key(name), name, kind or "")
+    return Organization(key, name, kind or "")
 
 
 def facets(record: TrialRecord) -> Facets:
@@ -317,16 +325,13 @@ def facets(record: TrialRecord) -> Facets:
                 phases.add(phase)
             elif part:
                 unrecognized.append(("phase", part))
-    sponsor = (
-        _organization(record.sponsor, record.sponsor_class, unrecognized)
-        if record.sponsor
-        else None
-    )
+    sponsor = _organization(record.sponsor, record.sponsor_class, unrecognized)
     classes = record.collaborator_classes
-    collaborators = tuple(
+    named = (
         _organization(name, classes[i] if i < len(classes) else "", unrecognized)
         for i, name in enumerate(record.collaborators)
     )
+    collaborators = tuple(org for org in named if org is not None)
     countries: dict[str, None] = {}
     sites = [(country_code(c) or "", c) for c in record.site_countries]
     sites += [location_country(text) for text in record.locations]

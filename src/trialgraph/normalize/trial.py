@@ -7,7 +7,7 @@ mapping writes exactly these facts and the coverage figures count exactly them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from trialgraph.normalize.conditions import normalize_conditions
 from trialgraph.normalize.endpoints import classify_outcome
@@ -44,7 +44,7 @@ class NormalizedTrial:
     mentions: tuple[TargetMention, ...] = ()
     endpoints: tuple[Endpoint, ...] = ()
     measures: tuple[str, ...] = ()
-    facets: Facets = Facets()
+    facets: Facets = field(default_factory=Facets)
 
     @property
     def products(self) -> tuple[Product, ...]:
