@@ -616,9 +616,11 @@ def export(
 ) -> None:
     """Write the graph (or a subgraph) for visualization in Gephi, Cytoscape or a browser.
 
-    Nodes are trials, products, targets, conditions, endpoint concepts and criteria, each
-    with its label, kind and CURIE; edges say which trial tests, studies and measures what,
-    and which product aims at which target.
+    Nodes are trials, products, targets, conditions, endpoint concepts, criteria and
+    organizations, each with its label, kind and CURIE; trials carry their phase, status,
+    sponsor, dates, enrollment, countries and sites. Edges say which trial tests, studies and
+    measures what, which organization leads or collaborates in it, and which product aims
+    at which target.
     """
     from pathlib import Path
 

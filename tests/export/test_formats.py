@@ -185,7 +185,8 @@ def test_the_command_line_offers_every_format_and_kind_the_library_has() -> None
     assert shown.exit_code == 0
     for spec in FORMATS.values():
         assert re.search(rf"^\s+{spec.name}\s+{re.escape(spec.description)}$", shown.output, re.M)
-    assert f"Node kinds: {', '.join(KINDS)}." in shown.output
+    assert f"Node kinds: {', '.join(KINDS)}." in " ".join(shown.output.split())
+    assert "organization" in KINDS
     refused = runner.invoke(main, ["export", "--format", "dot"])
     assert refused.exit_code == 2
     assert ", ".join(repr(name) for name in FORMATS) in refused.output

@@ -17,7 +17,10 @@ SUFFIX = ".cyjs"
 
 
 def elements(graph: nx.MultiDiGraph[str]) -> dict[str, list[dict[str, Any]]]:
-    """Nodes and edges as Cytoscape.js element objects (every value a string)."""
+    """Nodes and edges as Cytoscape.js element objects, each node with its kind's colour.
+
+    Values are the graph's: strings, and JSON numbers for the integer attributes.
+    """
     nodes = [
         {"data": {**data, "id": node, "colour": colour(data.get("kind"))}}
         for node, data in graph.nodes(data=True)

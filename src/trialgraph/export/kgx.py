@@ -1,9 +1,16 @@
 """KGX TSV: ``nodes.tsv`` and ``edges.tsv`` with Biolink categories and predicates.
 
 Node ids are the graph's own CURIEs (unique, stable); a concept's identifier in a standard
-resource (HGNC, MONDO, NCIT, ...) is in ``xref``. Trial-centred edges have no specific
-Biolink predicate, so they use ``biolink:related_to`` and keep the ontology property in
-``original_predicate``; a product aimed at a target is ``biolink:interacts_with``.
+resource (HGNC, MONDO, NCIT, ...) is in ``xref``. Trial-centred edges (sponsors and
+collaborators too) have no specific Biolink predicate, so they use ``biolink:related_to``
+and keep the ontology property in ``original_predicate``; a product aimed at a target is
+``biolink:interacts_with``.
+
+A trial's landscape facets are node properties (:data:`FACET_COLUMNS`): under the Biolink
+``ClinicalTrial`` slot where Biolink has one with the same meaning and values
+(``clinical_trial_overall_status``, ``clinical_trial_enrollment``, ...), else under the
+graph's own attribute name, as KGX allows. Several values (phases, countries, an
+organization's classes) are a KGX list: ``|``-separated in a TSV cell.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ CATEGORIES: Final = {
     "condition": "biolink:Disease",
     "endpoint": "biolink:ClinicalAttribute",
     "criteria": "biolink:InformationContentEntity",
+    "organization": "biolink:Agent",
 }
 TARGET_CATEGORIES: Final = {
     "GeneProductTarget": "biolink:Protein",
@@ -38,6 +46,8 @@ PREDICATES: Final = {
     "aims_at": "biolink:interacts_with",
     "measures": "biolink:related_to",
     "assessed_by": "biolink:related_to",
+    "lead_sponsor": "biolink:related_to",
+    "collaborator": "biolink:related_to",
 }
 KNOWLEDGE_SOURCE: Final = "infores:clinicaltrials"
 
@@ -52,6 +62,28 @@ NODE_COLUMNS: Final = (
     "description",
     "url",
 )
+#: Node attribute → column, after :data:`NODE_COLUMNS`: a Biolink slot's name where Biolink
+#: has one for the attribute (its ``ClinicalTrial`` slots), else the attribute's own.
+FACET_COLUMNS: Final = {
+    "phase": "phase",
+    "status": "clinical_trial_overall_status",
+    "study_type": "study_type",
+    "sponsor": "sponsor",
+    "sponsor_class": "sponsor_class",
+    "start_date": "clinical_trial_start_date",
+    "primary_completion_date": "primary_completion_date",
+    "completion_date": "completion_date",
+    "enrollment": "clinical_trial_enrollment",
+    "enrollment_type": "clinical_trial_enrollment_type",
+    "countries": "countries",
+    "sites": "sites",
+    "organization_class": "organization_class",
+}
+#: Attributes whose ``"; "``-joined values (from controlled lists, so no value holds
+#: ``"; "`` or ``|``) become KGX lists.
+LIST_ATTRIBUTES: Final = frozenset({"phase", "countries", "organization_class"})
+#: KGX's separator of the values of a list in a TSV cell.
+LIST_DELIMITER: Final = "|"
 EDGE_COLUMNS: Final = (
     "id",
     "subject",
@@ -73,8 +105,22 @@ def _cell(value: object) -> str:
     return " ".join(str(value).split()) if value is not None else ""
 
 
+def _facet_cells(data: dict[str, object]) -> dict[str, str]:
+    """A node's :data:`FACET_COLUMNS` cells; lists ``|``-separated, unknown values empty."""
+    cells = {}
+    for attribute, column in FACET_COLUMNS.items():
+        value = data.get(attribute)
+        if value is None or value == "":
+            continue
+        text = str(value)
+        if attribute in LIST_ATTRIBUTES:
+            text = LIST_DELIMITER.join(v for v in text.split("; ") if v)
+        cells[column] = text
+    return cells
+
+
 def node_rows(graph: nx.MultiDiGraph[str]) -> list[dict[str, str]]:
-    """One row per node, keyed by :data:`NODE_COLUMNS`."""
+    """One row per node, keyed by :data:`NODE_COLUMNS` and :data:`FACET_COLUMNS`' columns."""
     rows = []
     for node, data in graph.nodes(data=True):
         kind = data.get("kind", "")
@@ -93,6 +139,7 @@ def node_rows(graph: nx.MultiDiGraph[str]) -> list[dict[str, str]]:
                 "iri": data.get("iri", ""),
                 "description": data.get("title", ""),
                 "url": data.get("url", ""),
+                **_facet_cells(data),
             }
         )
     return rows
@@ -133,6 +180,6 @@ def _write(path: Path, columns: tuple[str, ...], rows: list[dict[str, str]]) -> 
 def write(graph: nx.MultiDiGraph[str], out: Path) -> Path:
     """Write ``out/nodes.tsv`` and ``out/edges.tsv``; returns the directory ``out``."""
     out.mkdir(parents=True, exist_ok=True)
-    _write(out / "nodes.tsv", NODE_COLUMNS, node_rows(graph))
+    _write(out / "nodes.tsv", (*NODE_COLUMNS, *FACET_COLUMNS.values()), node_rows(graph))
     _write(out / "edges.tsv", EDGE_COLUMNS, edge_rows(graph))
     return out

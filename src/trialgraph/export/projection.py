@@ -8,14 +8,21 @@ number of trials, except that a subgraph's trials are sent in ``VALUES`` blocks 
 Nodes are keyed by their IRI written as a CURIE (``trial:NCT01234567``, ``target:CD19``);
 each has ``label``, ``kind`` (one of :data:`KINDS`), ``curie`` (the concept's identifier in a
 standard resource where it has one, else the node's own CURIE) and ``iri``, plus a few
-kind-specific attributes. Edges carry ``relation``, ``label`` and ``predicate`` (the
-ontology property they come from); ``measures`` edges also carry ``role``, ``duration`` and
-``outcome``. Every attribute value is a non-empty string, so every format can write it.
+kind-specific attributes: a trial's are its landscape facets (:data:`TRIAL_FIELDS`), an
+organization's are its names and classes (:func:`organization_attrs`). Edges carry
+``relation``, ``label`` and ``predicate`` (the ontology property they come from);
+``measures`` edges also carry ``role``, ``duration`` and ``outcome``.
+
+Every attribute value is a non-empty string, except the counts in :data:`INTEGER_FIELDS`
+(a trial's ``enrollment`` and ``sites``), which are ints, so that formats with typed
+attributes declare them as integers. A value the store does not hold is left out, never
+written as an empty string. Several values of one attribute are joined with ``"; "``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache
@@ -25,11 +32,20 @@ import networkx as nx
 from pyoxigraph import Literal, NamedNode, Triple
 
 from trialgraph.namespaces import compress, expand, mint, prefixes
+from trialgraph.normalize.facets import PHASES
 from trialgraph.queries import NamedQuery, load_query
 from trialgraph.sparql import BindTerm, bind
 
 #: Node kinds, in the order legends list them.
-KINDS: Final = ("trial", "product", "target", "condition", "endpoint", "criteria")
+KINDS: Final = (
+    "trial",
+    "product",
+    "target",
+    "condition",
+    "endpoint",
+    "criteria",
+    "organization",
+)
 #: Trials per ``VALUES`` block when projecting a subgraph.
 VALUES_BATCH: Final = 1000
 
@@ -73,25 +89,81 @@ RELATIONS: Final = {
         Relation("aims_at", "aims at", "tg:aimsAt", "product", "target"),
         Relation("measures", "measures", "tg:hasOutcome/tg:endpoint", "trial", "endpoint"),
         Relation("assessed_by", "assessed by", "tg:hasOutcome/tg:assessedBy", "trial", "criteria"),
+        Relation("lead_sponsor", "lead sponsor", "tg:leadSponsor", "trial", "organization"),
+        Relation("collaborator", "collaborator", "tg:collaborator", "trial", "organization"),
     )
 }
+
+#: A trial node's attributes from the trial's own properties: attribute → property.
+#: ``sponsor_class`` is the class the trial's own record gives its lead sponsor (an
+#: organization named by several records may have a class from each in the union graph).
+TRIAL_FIELDS: Final = {
+    "title": "rdfs:label",
+    "nct_id": "tg:nctId",
+    "status": "tg:status",
+    "phase": "tg:phase",
+    "study_type": "tg:studyType",
+    "sponsor": "tg:sponsorName",
+    "sponsor_class": "tg:leadSponsor/tg:organizationClass",
+    "start_date": "tg:startDate",
+    "primary_completion_date": "tg:primaryCompletionDate",
+    "completion_date": "tg:completionDate",
+    "enrollment": "tg:enrollment",
+    "enrollment_type": "tg:enrollmentType",
+    "countries": "tg:country",
+    "sites": "tg:siteCount",
+}
+#: Trial attributes that are counts, kept as ints.
+INTEGER_FIELDS: Final = frozenset({"enrollment", "sites"})
+#: Trial attributes with several values, joined with "; ": phases in the registry's order
+#: (:data:`~trialgraph.normalize.facets.PHASES`), countries in code order.
+MULTI_FIELDS: Final = frozenset({"phase", "countries"})
 
 # ---------------------------------------------------------------------------------------
 # queries
 
-_TRIALS = (
+
+def _trials_query() -> str:
+    """One row per trial with each of :data:`TRIAL_FIELDS`: the least value (in SPARQL's
+    order) of a single-valued one, the distinct values of a multi-valued one separated by
+    spaces (they are codes, which hold none). ``sponsor_class`` is read in the trial's own
+    graph. One OPTIONAL per property, each starting from the trial, runs faster in Oxigraph
+    than a join of the trials with a VALUES list of properties (one row per value)."""
+    columns: list[str] = []
+    patterns: list[str] = []
+    for field, prop in TRIAL_FIELDS.items():
+        part = f"?{field}_"
+        if field in MULTI_FIELDS:
+            columns.append(f'(GROUP_CONCAT(DISTINCT {part}; separator=" ") AS ?{field})')
+        else:
+            columns.append(f"(MIN({part}) AS ?{field})")
+        if field == "sponsor_class":
+            lead, cls = prop.split("/")
+            pattern = f"GRAPH ?g {{ ?t {lead} ?org . ?org {cls} {part} }}"
+        else:
+            pattern = f"?t {prop} {part}"
+        patterns.append(f"OPTIONAL {{ {pattern} }}")
+    body = "\n  ".join(patterns)
+    select = "\n       ".join(columns)
+    return (
+        f"{_PROLOGUE}SELECT ?t {select}\nWHERE {{\n  ?t a tg:Trial .\n  {body}\n}}\nGROUP BY ?t\n"
+    )
+
+
+_TRIALS = _trials_query()
+
+# An organization's names and classes, each with the number of trial graphs (records) that
+# give it; the type pattern comes last so that a bound ?org is looked up first.
+_ORGANIZATIONS = (
     _PROLOGUE
-    + """SELECT ?t (SAMPLE(?title_) AS ?title) (SAMPLE(?nct_) AS ?nct)
-       (SAMPLE(?status_) AS ?status)
-       (GROUP_CONCAT(DISTINCT ?phase_; separator="; ") AS ?phase)
+    + """SELECT ?org ?field ?value (COUNT(DISTINCT ?g) AS ?records)
 WHERE {
-  ?t a tg:Trial .
-  OPTIONAL { ?t rdfs:label ?title_ }
-  OPTIONAL { ?t tg:nctId ?nct_ }
-  OPTIONAL { ?t tg:status ?status_ }
-  OPTIONAL { ?t tg:phase ?phase_ }
+  { GRAPH ?g { ?org rdfs:label ?value } BIND("name" AS ?field) }
+  UNION
+  { GRAPH ?g { ?org tg:organizationClass ?value } BIND("class" AS ?field) }
+  ?org a tg:Organization .
 }
-GROUP BY ?t
+GROUP BY ?org ?field ?value
 """
 )
 
@@ -128,6 +200,7 @@ _TRIAL_EDGES = (
 WHERE {
   VALUES (?p ?rel) {
     (tg:testsProduct "tests") (tg:studiesDisease "studies") (tg:hasTarget "names_target")
+    (tg:leadSponsor "lead_sponsor") (tg:collaborator "collaborator")
   }
   ?t a tg:Trial ; ?p ?o .
 }
@@ -244,15 +317,16 @@ def _rows(store: Queryable, sparql: str) -> Iterator[tuple[Any, ...]]:
 
 
 def _batched(
-    store: Queryable, template: str, trials: Sequence[str] | None
+    store: Queryable, template: str, nodes: Sequence[str] | None, var: str = "t"
 ) -> Iterator[tuple[Any, ...]]:
-    """The rows of ``template`` for the trials, :data:`VALUES_BATCH` at a time (all if None)."""
-    if trials is None:
+    """The rows of ``template`` with ``var`` bound to the nodes (IRIs), :data:`VALUES_BATCH`
+    at a time; all its rows if ``nodes`` is None."""
+    if nodes is None:
         yield from _rows(store, template)
         return
-    for start in range(0, len(trials), VALUES_BATCH):
-        chunk = trials[start : start + VALUES_BATCH]
-        yield from _rows(store, bind(template, ["t"], [(NamedNode(t),) for t in chunk]))
+    for start in range(0, len(nodes), VALUES_BATCH):
+        chunk = nodes[start : start + VALUES_BATCH]
+        yield from _rows(store, bind(template, [var], [(NamedNode(n),) for n in chunk]))
 
 
 def _as_iri(text: str) -> str:
@@ -425,6 +499,7 @@ def project(
     _add_aims_at(graph, store, chosen or None)
     if chosen != []:
         _add_trial_nodes(graph, store, chosen)
+    _describe_organizations(graph, store, chosen)
     _describe_concepts(graph, store)
     _keep_only(graph, keep, construct_nodes)
     return graph
@@ -476,14 +551,103 @@ def _add_trial_nodes(
     graph: nx.MultiDiGraph[str], store: Queryable, chosen: Sequence[str] | None
 ) -> None:
     """The trials' own attributes (all trials if ``chosen`` is None)."""
-    for t, title, nct, status, phase in _batched(store, _TRIALS, chosen):
+    for t, *values in _batched(store, _TRIALS, chosen):
         if not isinstance(t, NamedNode):
             continue
         ident = node_id(t.value)
-        graph.add_node(
-            ident,
-            **_trial_attrs(t.value, ident, _text(title), _text(nct), _text(status), _text(phase)),
-        )
+        found = {field: _text(v) for field, v in zip(TRIAL_FIELDS, values, strict=True)}
+        graph.add_node(ident, **_trial_attrs(t.value, ident, _trial_values(found)))
+
+
+def _phase_order(phase: str) -> tuple[int, str]:
+    return (PHASES.index(phase) if phase in PHASES else len(PHASES), phase)
+
+
+def _trial_values(row: Mapping[str, str]) -> dict[str, str | int]:
+    """A trial's attribute values from its row of the trials query, those it has.
+
+    :data:`MULTI_FIELDS` are joined with ``"; "`` in their order; :data:`INTEGER_FIELDS`
+    become ints (a value that is not an integer is left out).
+
+    >>> _trial_values({"phase": "PHASE2 PHASE1", "countries": "US FR", "sites": "3", "title": ""})
+    {'phase': 'PHASE1; PHASE2', 'countries': 'FR; US', 'sites': 3}
+    """
+    result: dict[str, str | int] = {}
+    for field, value in row.items():
+        if not value:
+            continue
+        if field in MULTI_FIELDS:
+            key = _phase_order if field == "phase" else None
+            result[field] = "; ".join(sorted(value.split(), key=key))
+        elif field in INTEGER_FIELDS:
+            with suppress(ValueError):
+                result[field] = int(value)
+        else:
+            result[field] = value
+    return result
+
+
+def ranked(counts: Mapping[str, int]) -> list[str]:
+    """Values most frequent first, ties in code-point order (capitals before small letters).
+
+    >>> ranked({"Pfizer Inc.": 1, "Pfizer": 3, "PFIZER": 1})
+    ['Pfizer', 'PFIZER', 'Pfizer Inc.']
+    """
+    return sorted(counts, key=lambda value: (-counts[value], value))
+
+
+def organization_attrs(
+    iri: str, ident: str, names: Mapping[str, int], classes: Mapping[str, int]
+) -> dict[str, str]:
+    """An organization node's attributes from its names and classes, each with the number
+    of records that give it.
+
+    The ``label`` (and ``name``) is the name most records write, a tie going to the name
+    first in code-point order (:func:`ranked`), so the same store always gives the same
+    label; ``names`` lists every spelling and ``organization_class`` every class, in that
+    same order. With no name, the label is the node's CURIE.
+
+    >>> a = organization_attrs("urn:o", "organization:o", {"PFIZER": 1, "Pfizer": 1}, {})
+    >>> a["label"], a["names"]
+    ('PFIZER', 'PFIZER; Pfizer')
+    """
+    spellings = ranked(names)
+    return _attrs(
+        label=spellings[0] if spellings else ident,
+        kind="organization",
+        curie=ident,
+        iri=iri,
+        name=spellings[0] if spellings else "",
+        names="; ".join(spellings),
+        organization_class="; ".join(ranked(classes)),
+    )
+
+
+def _describe_organizations(
+    graph: nx.MultiDiGraph[str], store: Queryable, chosen: Sequence[str] | None
+) -> None:
+    """Names and classes for the organization nodes the edges reached.
+
+    The names and classes counted are those every record in the store gives the
+    organization, not only the exported trials' records, so an organization has the same
+    label in every export of the store. With ``chosen`` trials, only the organizations in
+    the graph are looked up, in ``VALUES`` blocks; otherwise all of them, in one query.
+    """
+    orgs = sorted(_as_iri(n) for n, d in graph.nodes(data=True) if d.get("kind") == "organization")
+    if not orgs:
+        return
+    counts: dict[str, dict[str, Counter[str]]] = {}
+    for org, field, value, records in _batched(
+        store, _ORGANIZATIONS, None if chosen is None else orgs, var="org"
+    ):
+        if isinstance(org, NamedNode) and isinstance(field, Literal) and _text(value):
+            per_field = counts.setdefault(org.value, {"name": Counter(), "class": Counter()})
+            per_field[field.value][_text(value)] += int(_text(records) or 1)
+    for iri in orgs:
+        ident = node_id(iri)
+        found = counts.get(iri, {})
+        attrs = organization_attrs(iri, ident, found.get("name", {}), found.get("class", {}))
+        graph.add_node(ident, **attrs)
 
 
 def _describe_concepts(graph: nx.MultiDiGraph[str], store: Queryable) -> None:
@@ -529,19 +693,18 @@ def _keep_only(
     graph.remove_nodes_from([n for n, d in graph.nodes(data=True) if d.get("kind") not in kinds])
 
 
-def _trial_attrs(
-    iri: str, ident: str, title: str, nct: str, status: str, phase: str
-) -> dict[str, str]:
+def _trial_attrs(iri: str, ident: str, values: Mapping[str, str | int]) -> dict[str, str | int]:
+    """A trial node's attributes: its identity, then its own values (:data:`TRIAL_FIELDS`)."""
+    nct = str(values.get("nct_id", ""))
     local = iri.removeprefix(_TRIAL_NS)
     url = f"https://clinicaltrials.gov/study/{nct}" if nct else ""
-    return _attrs(
-        label=nct or local,
-        kind="trial",
-        curie=f"NCT:{nct}" if nct else ident,
-        iri=iri,
-        title=title,
-        nct_id=nct,
-        status=status,
-        phase=phase,
-        url=url,
-    )
+    attrs: dict[str, str | int] = {
+        **_attrs(label=nct or local, kind="trial", curie=f"NCT:{nct}" if nct else ident, iri=iri)
+    }
+    for field in TRIAL_FIELDS:
+        value = values.get(field)
+        if value is not None and value != "":
+            attrs[field] = value
+    if url:
+        attrs["url"] = url
+    return attrs
