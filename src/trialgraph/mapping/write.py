@@ -123,10 +123,10 @@ class Writer:
 
 
 def write_trial(w: Writer, trial: NamedNode, record: TrialRecord) -> None:
-    """The trial node: its registry fields, as written."""
+    """The trial node: its registry fields, as written. (Its collaborators are organizations,
+    :func:`write_facets`; the title is its ``rdfs:label``.)"""
     w.add(trial, STD.rdf_type, TG.Trial)
     w.text(trial, STD.label, record.title)
-    w.text(trial, STD.schema_name, record.title)
     if record.nct_id:
         w.text(trial, TG.nctId, record.nct_id)
         w.add(trial, STD.schema_url, NamedNode(expand(f"NCT:{record.nct_id}")))
@@ -136,8 +136,6 @@ def write_trial(w: Writer, trial: NamedNode, record: TrialRecord) -> None:
     w.text(trial, TG.detailedDescription, record.detailed_description)
     w.text(trial, TG.sponsorName, record.sponsor)
     w.text(trial, TG.sourceRecord, record.source_ref)
-    for name in record.collaborators:
-        w.text(trial, TG.collaboratorName, name)
     for keyword in record.keywords:
         w.text(trial, TG.keyword, keyword)
     for other in record.other_ids:
