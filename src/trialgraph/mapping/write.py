@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 
 from pyoxigraph import Literal, NamedNode, Quad
 
@@ -87,9 +88,14 @@ def xsd_duration(iso: str) -> Literal:
     return Literal(value, datatype=STD.xsd_duration)
 
 
+@lru_cache(maxsize=1 << 12)
 def xsd_integer(value: int) -> Literal:
-    """An ``xsd:integer`` literal."""
+    """An ``xsd:integer`` literal (the same few ordinals and counts recur in every trial)."""
     return Literal(str(value), datatype=STD.xsd_integer)
+
+
+#: Literals of controlled values (:meth:`Writer.code`): a few hundred at most.
+_CODES: dict[str, Literal] = {}
 
 
 class Writer:
@@ -113,6 +119,15 @@ class Writer:
     def text(self, s: NamedNode, p: NamedNode, value: str) -> None:
         if value:
             self.quads.append(Quad(s, p, Literal(value), self.graph))
+
+    def code(self, s: NamedNode, p: NamedNode, value: str) -> None:
+        """:meth:`text` for a value of a controlled list (a role, a phase, a country code),
+        whose literal is made once per process."""
+        if value:
+            literal = _CODES.get(value)
+            if literal is None:
+                literal = _CODES.setdefault(value, Literal(value))
+            self.quads.append(Quad(s, p, literal, self.graph))
 
     def use(self, key: object, concept: Concept) -> NamedNode:
         """A concept's node; its description is written unless it already was."""
@@ -147,16 +162,16 @@ def write_facets(w: Writer, trial: NamedNode, record: TrialRecord, facets: Facet
     enrollment, dates, countries, sites) and its organizations; a value no list knows is
     kept as written under a property of its own."""
     for phase in facets.phases:
-        w.text(trial, TG.phase, phase)
-    w.text(trial, TG.status, facets.status)
-    w.text(trial, TG.studyType, facets.study_type)
+        w.code(trial, TG.phase, phase)
+    w.code(trial, TG.status, facets.status)
+    w.code(trial, TG.studyType, facets.study_type)
     for field, text in facets.unrecognized:
         prop = _AS_WRITTEN.get(field)
         if prop is not None:
             w.text(trial, prop, text)
     if record.enrollment is not None:
         w.add(trial, TG.enrollment, xsd_integer(record.enrollment))
-        w.text(trial, TG.enrollmentType, facets.enrollment_type)
+        w.code(trial, TG.enrollmentType, facets.enrollment_type)
     for prop, value in (
         (TG.startDate, record.start_date),
         (TG.primaryCompletionDate, record.primary_completion_date),
@@ -166,7 +181,7 @@ def write_facets(w: Writer, trial: NamedNode, record: TrialRecord, facets: Facet
         if literal is not None:
             w.add(trial, prop, literal)
     for code in facets.countries:
-        w.text(trial, TG.country, code)
+        w.code(trial, TG.country, code)
     if facets.site_count:
         w.add(trial, TG.siteCount, xsd_integer(facets.site_count))
     if facets.sponsor is not None:
@@ -190,7 +205,7 @@ def _write_organization(w: Writer, trial: NamedNode, prop: NamedNode, org: Organ
     node = w.use(("organization", org.key), organization_concept(org.key))
     w.add(trial, prop, node)
     w.text(node, STD.label, org.name)
-    w.text(node, TG.organizationClass, org.cls)
+    w.code(node, TG.organizationClass, org.cls)
 
 
 def write_conditions(
@@ -207,7 +222,7 @@ def write_conditions(
         w.text(node, TG.matchKey, condition.text.lower())
         w.add(node, TG.disease, disease)
         w.add(node, TG.ordinal, xsd_integer(n))
-        w.text(node, TG.conditionKind, condition.kind)
+        w.code(node, TG.conditionKind, condition.kind)
         for qualifier in condition.qualifiers:
             w.text(node, TG.qualifier, qualifier)
         w.add(trial, TG.studiesDisease, disease)
@@ -237,7 +252,7 @@ def write_interventions(
         w.text(node, STD.label, intervention.name)
         w.text(node, TG.textAsWritten, intervention.name)
         w.text(node, TG.matchKey, intervention.name.lower())
-        w.text(node, TG.interventionType, intervention.type)
+        w.code(node, TG.interventionType, intervention.type)
         w.text(node, TG.rawInterventionType, intervention.raw_type)
         w.text(node, STD.schema_description, intervention.description)
         w.add(node, TG.ordinal, xsd_integer(n))
@@ -250,7 +265,7 @@ def write_interventions(
                 w.use(("modality", normalized.modality), modality_concept(normalized.modality)),
             )
         if normalized.origin:
-            w.text(node, TG.origin, normalized.origin)
+            w.code(node, TG.origin, normalized.origin)
         if normalized.regimen:
             w.add(node, TG.componentCount, xsd_integer(len(normalized.products)))
         products = [w.use(p, product_concept(p)) for p in normalized.products]
@@ -289,7 +304,7 @@ def write_outcomes(
         w.add(trial, TG.hasOutcome, node)
         w.add(node, STD.rdf_type, TG.OutcomeMeasure)
         w.text(node, STD.label, outcome.measure or outcome.description or "(unnamed outcome)")
-        w.text(node, TG.role, outcome.role)
+        w.code(node, TG.role, outcome.role)
         w.add(node, TG.ordinal, xsd_integer(counters[outcome.role]))
         w.text(node, TG.measure, outcome.measure)
         w.text(node, STD.schema_description, outcome.description)
@@ -297,8 +312,8 @@ def write_outcomes(
         if endpoint.duration:
             w.text(node, TG.isoDuration, endpoint.duration)
             w.add(node, TG.duration, xsd_duration(endpoint.duration))
-        w.text(node, TG.measureType, endpoint.measure_type or "")
-        w.text(node, TG.direction, endpoint.direction or "")
+        w.code(node, TG.measureType, endpoint.measure_type or "")
+        w.code(node, TG.direction, endpoint.direction or "")
         for code in endpoint.codes:
             w.add(node, TG.endpoint, w.use(("endpoint", code), endpoint_concept(code)))
         for criterion in endpoint.criteria:

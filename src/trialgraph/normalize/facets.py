@@ -291,9 +291,7 @@ def location_country(location: str) -> tuple[str, str]:
 # --- the record --------------------------------------------------------------------------
 
 
-def _organization(
-    name: str, cls: str, unrecognized: list[tuple[str, str]]
-) -> Organization | None:
+def _organization(name: str, cls: str, unrecognized: list[tuple[str, str]]) -> Organization | None:
     """The organization a name stands for; ``None`` for a name of no letters or digits."""
     key = organization_key(name)
     if not key:
