@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import dataclasses
+import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,9 +21,10 @@ import pytest
 from pyoxigraph import BlankNode, NamedNode, Quad
 
 from trialgraph.namespaces import STD
+from trialgraph.pipeline import Loader, map_batch
 from trialgraph.records import RecordError, TrialRecord
 from trialgraph.sources import read_sources
-from trialgraph.store import RemoteStore, SelectResult
+from trialgraph.store import EmbeddedStore, RemoteStore, SelectResult
 
 DATA = Path(__file__).parent / "data"
 SEEDS = DATA / "seeds"
@@ -35,6 +39,36 @@ def read_records(paths: list[Path]) -> Iterator[TrialRecord]:
     for item in read_sources([str(p) for p in paths]):
         assert not isinstance(item, RecordError), str(item)
         yield dataclasses.replace(item, source=Path(item.source).name)
+
+
+def stored(path: Path, records: Iterable[TrialRecord]) -> str:
+    """An on-disk store at ``path`` holding ``records``, loaded the way an ingest loads them
+    (at :data:`FIXED_TIME`); its directory."""
+    store = EmbeddedStore(path)
+    try:
+        Loader(store).load(map_batch(list(records), FIXED_TIME).mapped)
+    finally:
+        store.close()
+    return str(path)
+
+
+#: Golden files are rewritten from what the code gives, for review, when this is set.
+REGENERATE = os.environ.get("TRIALGRAPH_REGENERATE_GOLDEN") == "1"
+
+
+def assert_golden_rows(path: Path, columns: tuple[str, ...], got: list[tuple[str, ...]]) -> None:
+    """``got`` are the rows of the golden TSV at ``path`` (header ``columns``), in any order;
+    with ``TRIALGRAPH_REGENERATE_GOLDEN=1`` the file is first written from them."""
+    if REGENERATE:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out, delimiter="\t", lineterminator="\n")
+            writer.writerow(columns)
+            writer.writerows(sorted(got))
+    with path.open(encoding="utf-8", newline="") as golden:
+        header, *expected = list(csv.reader(golden, delimiter="\t"))
+    assert tuple(header) == columns
+    assert Counter(got) == Counter(tuple(r) for r in expected)
 
 
 @pytest.fixture(scope="session")

@@ -9,9 +9,7 @@ deliberate change with ``TRIALGRAPH_REGENERATE_GOLDEN=1`` and review the diff.
 
 from __future__ import annotations
 
-import csv
 import json
-import os
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,14 +17,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import DATA, FIXED_TIME, read_records
+from tests.conftest import DATA, FIXED_TIME, assert_golden_rows, read_records, stored
 from trialgraph.cli import main
-from trialgraph.pipeline import Loader, map_batch
+from trialgraph.pipeline import map_batch
 from trialgraph.queries import load_query
-from trialgraph.store import EmbeddedStore, RemoteStore
+from trialgraph.store import RemoteStore
 
 GOLDEN = Path(__file__).parent / "cases" / "queries"
-REGENERATE = os.environ.get("TRIALGRAPH_REGENERATE_GOLDEN") == "1"
 SOURCES = [DATA / "ctgov-json", DATA / "areas" / "ctgov-csv" / "cardiovascular-eye.csv"]
 
 #: case name -> (query, parameters)
@@ -48,13 +45,7 @@ FACET_CASES: dict[str, tuple[str, dict[str, str]]] = {
 
 @pytest.fixture(scope="module")
 def facet_store(tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = tmp_path_factory.mktemp("facets") / "store"
-    store = EmbeddedStore(path)
-    try:
-        Loader(store).load(map_batch(list(read_records(SOURCES)), FIXED_TIME).mapped)
-    finally:
-        store.close()
-    return str(path)
+    return stored(tmp_path_factory.mktemp("facets") / "store", read_records(SOURCES))
 
 
 @pytest.fixture(scope="module")
@@ -86,16 +77,7 @@ def test_landscape_query_gives_the_expected_rows(case: str, facet_store: str) ->
     name, params = FACET_CASES[case]
     got = [normalized(r) for r in rows(["--store", facet_store], name, params)]
     assert got, "every case has rows to compare"
-    path = GOLDEN / f"facets-{case}.tsv"
-    if REGENERATE:
-        with path.open("w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out, delimiter="\t", lineterminator="\n")
-            writer.writerow(load_query(name).columns)
-            writer.writerows(sorted(got))
-    with path.open(encoding="utf-8", newline="") as golden:
-        header, *expected = list(csv.reader(golden, delimiter="\t"))
-    assert tuple(header) == load_query(name).columns
-    assert Counter(got) == Counter(tuple(r) for r in expected)
+    assert_golden_rows(GOLDEN / f"facets-{case}.tsv", load_query(name).columns, got)
 
 
 @pytest.mark.parametrize("case", sorted(FACET_CASES))

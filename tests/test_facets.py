@@ -22,7 +22,7 @@ import pytest
 from click.testing import CliRunner
 from pyoxigraph import Literal
 
-from tests.conftest import DATA, FIXED_TIME, read_records
+from tests.conftest import DATA, FIXED_TIME, read_records, stored
 from trialgraph.cli import main
 from trialgraph.coverage import Coverage
 from trialgraph.mapping import map_record
@@ -37,9 +37,7 @@ from trialgraph.normalize.facets import (
     organization_key,
 )
 from trialgraph.normalize.trial import normalize_record
-from trialgraph.pipeline import Loader, map_batch
 from trialgraph.records import TrialRecord
-from trialgraph.store import EmbeddedStore
 
 #: The country names of the corpus's locations, coded by hand (ISO 3166-1 alpha-2).
 COUNTRIES = {
@@ -179,16 +177,6 @@ def _expected(source: str) -> dict[str, dict[str, str]]:
     return dict(_json_expected(s) for s in studies)
 
 
-def _store(tmp_path: Path, records: list[TrialRecord]) -> str:
-    path = tmp_path / "store"
-    store = EmbeddedStore(path)
-    try:
-        Loader(store).load(map_batch(records, FIXED_TIME).mapped)
-    finally:
-        store.close()
-    return str(path)
-
-
 def _rows(store: str, query: str, *params: str) -> list[dict[str, str]]:
     args = [a for p in params for a in ("--param", p)]
     result = CliRunner().invoke(main, ["query", query, "--store", store, "--format", "json", *args])
@@ -199,7 +187,7 @@ def _rows(store: str, query: str, *params: str) -> list[dict[str, str]]:
 @pytest.mark.parametrize("source", SETS)
 def test_facets_match_the_records_field_by_field(source: str, tmp_path: Path) -> None:
     expected = _expected(source)
-    store = _store(tmp_path, list(read_records([DATA / source])))
+    store = stored(tmp_path / "store", read_records([DATA / source]))
     rows = {r["trial"]: r for r in _rows(store, "trial-facets")}
     assert set(rows) == set(expected)
     wrong = []

@@ -11,25 +11,20 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 import subprocess
 import sys
-from collections import Counter
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
-from tests.conftest import DATA, FIXED_TIME, read_records
+from tests.conftest import DATA, assert_golden_rows, read_records, stored
 from trialgraph.cli import main
-from trialgraph.pipeline import Loader, map_batch
 from trialgraph.queries import QueryError, catalogue, load_query
 from trialgraph.records import TrialRecord
-from trialgraph.store import EmbeddedStore
 
 GOLDEN = Path(__file__).parent / "cases" / "queries"
-REGENERATE = os.environ.get("TRIALGRAPH_REGENERATE_GOLDEN") == "1"
 
 #: case name -> (query, parameters); every catalogue query has at least one case.
 CASES: dict[str, tuple[str, dict[str, str]]] = {
@@ -91,14 +86,7 @@ def store_dir(
     tmp_path_factory: pytest.TempPathFactory, seed_records: dict[str, TrialRecord]
 ) -> str:
     """An on-disk store holding the seed trials, loaded the way an ingest loads them."""
-    path = tmp_path_factory.mktemp("queries") / "store"
-    store = EmbeddedStore(path)
-    try:
-        batch = map_batch(list(seed_records.values()), FIXED_TIME)
-        Loader(store).load(batch.mapped)
-    finally:
-        store.close()
-    return str(path)
+    return stored(tmp_path_factory.mktemp("queries") / "store", seed_records.values())
 
 
 def run(store_dir: str, *args: str) -> Result:
@@ -139,17 +127,7 @@ def test_catalogue_query_gives_the_expected_rows(
     if rows:
         assert tuple(rows[0]) == load_query(name).columns  # the header's columns, in order
     got = [normalized(r, seed_ids) for r in rows]
-    path = GOLDEN / f"{case}.tsv"
-    if REGENERATE:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out, delimiter="\t", lineterminator="\n")
-            writer.writerow(load_query(name).columns)
-            writer.writerows(sorted(got))
-    with path.open(encoding="utf-8", newline="") as golden:
-        header, *expected = list(csv.reader(golden, delimiter="\t"))
-    assert tuple(header) == load_query(name).columns
-    assert Counter(got) == Counter(tuple(r) for r in expected)
+    assert_golden_rows(GOLDEN / f"{case}.tsv", load_query(name).columns, got)
 
 
 def column(store_dir: str, name: str, col: str, *params: str) -> dict[str, str]:
@@ -308,14 +286,8 @@ def test_the_query_path_imports_no_orchestration(store_dir: str) -> None:
 @pytest.fixture(scope="module")
 def areas_store_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
     """An on-disk store holding the cardiovascular and eye records of the corpus."""
-    records = list(read_records([DATA / "areas" / "ctgov-csv" / "cardiovascular-eye.csv"]))
-    path = tmp_path_factory.mktemp("areas") / "store"
-    store = EmbeddedStore(path)
-    try:
-        Loader(store).load(map_batch(records, FIXED_TIME).mapped)
-    finally:
-        store.close()
-    return str(path)
+    records = read_records([DATA / "areas" / "ctgov-csv" / "cardiovascular-eye.csv"])
+    return stored(tmp_path_factory.mktemp("areas") / "store", records)
 
 
 def by_instrument(store_dir: str, asked: str) -> list[dict[str, str]]:

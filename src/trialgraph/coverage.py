@@ -74,10 +74,10 @@ class Coverage:
             else:
                 self.unmapped_conditions[condition.kind, condition.text] += 1
         self._add_interventions(facts)
-        unrecognized = facts.facets.unrecognized
-        self.sites += facts.facets.site_count
-        self.sites_with_country += facts.facets.site_count - len(facts.facets.unmapped_countries)
-        self.unrecognized_facets.update(unrecognized)
+        facets = facts.facets
+        self.sites += facets.site_count
+        self.sites_with_country += facets.site_count - len(facets.unmapped_countries)
+        self.unrecognized_facets.update(facets.unrecognized)
 
     def _add_interventions(self, facts: NormalizedTrial) -> None:
         aimed = {m.intervention for m in facts.mentions if m.intervention is not None}

@@ -79,14 +79,18 @@ def test_embed_json_escapes_markup() -> None:
 # ---------------------------------------------------------------------------------------
 # in a browser
 
-HARNESS = """
-(function () {
-  function report(value) {
+#: The harnesses' way to hand a value back: a <pre id="harness-result"> holding its JSON.
+REPORT_JS = """  function report(value) {
     var out = document.createElement("pre");
     out.id = "harness-result";
     out.textContent = JSON.stringify(value);
     document.body.appendChild(out);
   }
+"""
+
+HARNESS = """
+(function () {
+REPORT
   setTimeout(function () {
     try {
       var viewer = window.trialgraphViewer;
@@ -129,7 +133,7 @@ HARNESS = """
     }
   }, 300);
 })();
-"""
+""".replace("REPORT\n", REPORT_JS)
 
 
 def _csp_hash(code: str) -> str:
@@ -279,12 +283,7 @@ def test_the_page_carries_what_the_controls_need(
 
 FACET_HARNESS = """
 (function () {
-  function report(value) {
-    var out = document.createElement("pre");
-    out.id = "harness-result";
-    out.textContent = JSON.stringify(value);
-    document.body.appendChild(out);
-  }
+REPORT
   function choose(id, value) {
     var select = document.getElementById(id);
     select.value = value;
@@ -338,7 +337,7 @@ FACET_HARNESS = """
     }
   }, 300);
 })();
-"""
+""".replace("REPORT\n", REPORT_JS)
 
 
 def _rgb(hex_colour: str) -> str:
