@@ -95,8 +95,12 @@ def make_trial(
 
 
 def all_quads(store: GraphStore) -> set[Quad]:
-    """Every quad in the store's named graphs, read back through a query."""
-    result = store.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+    """Every quad in the store's named graphs but the status graph (its generation is
+    tested on its own), read back through a query."""
+    result = store.query(
+        "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+        f"FILTER(?g != <{STATUS_GRAPH.value}>) }}"
+    )
     assert isinstance(result, SelectResult)
     quads = set()
     for s, p, o, g in result:
@@ -108,6 +112,15 @@ def all_quads(store: GraphStore) -> set[Quad]:
 
 def graph_quads(store: GraphStore, graph: NamedNode) -> set[Quad]:
     return {q for q in all_quads(store) if q.graph_name == graph}
+
+
+def status_quads(store: GraphStore) -> int:
+    """The status graph's quads (the store's generation, and a remote store's marker)."""
+    result = store.query(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{STATUS_GRAPH.value}> {{ ?s ?p ?o }} }}"
+    )
+    assert isinstance(result, SelectResult)
+    return sum(int(n.value) for (n,) in result if isinstance(n, Literal))
 
 
 def expected(*trials: TrialGraph) -> set[Quad]:
@@ -170,7 +183,7 @@ def test_replace_writes_trial_graphs_and_concepts(store: GraphStore) -> None:
     a, b = make_trial("NCT1"), make_trial("NCT22")
     store.replace_trials([a, b])
     assert all_quads(store) == expected(a, b)
-    assert store.count_quads() == len(expected(a, b))
+    assert store.count_quads() == len(expected(a, b)) + status_quads(store)
     assert store.trial_count() == 2
     assert not store.is_empty()
     assert store.write_marker() is None  # cleared after a clean write
@@ -184,7 +197,7 @@ def test_replace_drops_the_old_graph_and_keeps_the_rest(store: GraphStore) -> No
     assert graph_quads(store, a.graph) == set(a2.quads)
     assert graph_quads(store, b.graph) == set(b.quads)
     assert all_quads(store) == expected(a2, b)
-    assert store.count_quads() == len(expected(a2, b))
+    assert store.count_quads() == len(expected(a2, b)) + status_quads(store)
 
 
 def test_a_stored_graph_changes_by_the_quads_it_loses_and_gains() -> None:
@@ -407,7 +420,7 @@ def test_bulk_load_then_replace(store: GraphStore) -> None:
     newest = [make_trial(f"NCT{i}", version="v3", values=2) for i in range(5, 12)]
     store.bulk_load([newest, [make_trial("NCT100")]])
     assert all_quads(store) == expected(*newer[:5], *newest, *trials[12:], make_trial("NCT100"))
-    assert store.count_quads() == len(all_quads(store))
+    assert store.count_quads() == len(all_quads(store)) + status_quads(store)
     assert store.checksums([newest[0].graph]) == {newest[0].graph.value: "NCT5-v3"}
 
 
@@ -430,7 +443,7 @@ def test_recover_drops_exactly_the_incomplete_graphs(store: GraphStore) -> None:
         raise RuntimeError("killed")
     assert store.write_marker() is not None
     # before recovery some graphs do not hold what they declare: the count is a real one
-    assert store.count_quads() == len(all_quads(store))
+    assert store.count_quads() == len(all_quads(store)) + status_quads(store)
     dropped = store.recover()
     assert dropped == sorted(t.graph.value for t in (broken, no_checksum, untyped, uncounted))
     intact = [t for t in trials if t not in (broken, no_checksum, untyped, uncounted)]
@@ -439,7 +452,9 @@ def test_recover_drops_exactly_the_incomplete_graphs(store: GraphStore) -> None:
     }
     assert set(store.checksums([t.graph for t in trials])) == {t.graph.value for t in intact}
     assert store.write_marker() is None
-    assert store.count_quads() == len(all_quads(store))  # the incomplete graphs are gone
+    assert store.count_quads() == len(all_quads(store)) + status_quads(
+        store
+    )  # the incomplete graphs are gone
     assert store.recover() == []
 
 
@@ -478,7 +493,7 @@ def test_ontology_loaded_once_per_version(store: GraphStore) -> None:
     assert store.ensure_ontology(v2, "1.1") is True
     labels = {q.object for q in graph_quads(store, ONTOLOGY_GRAPH) if q.predicate == LABEL}
     assert labels == {Literal("clinical trial")}
-    assert store.count_quads() == len(graph_quads(store, ONTOLOGY_GRAPH))
+    assert store.count_quads() == len(graph_quads(store, ONTOLOGY_GRAPH)) + status_quads(store)
 
 
 # ---------------------------------------------------------------------------------------
@@ -623,3 +638,21 @@ def test_substitution_names_are_checked() -> None:
 
 def test_trial_graph_shape() -> None:
     assert isinstance(make_trial("NCT1"), TrialGraph)
+
+
+def test_each_write_that_changes_trials_advances_the_generation(
+    store: EmbeddedStore | RemoteStore,
+) -> None:
+    trials = [make_trial(f"NCT{i}") for i in range(4)]
+    assert store.generation() == 0
+    store.bulk_load([trials[:2]])
+    assert store.generation() == 1
+    with store.writing():  # one write of several batches advances it once
+        store.replace_trials(trials[2:3])
+        store.replace_trials(trials[3:])
+    assert store.generation() == 2
+    store.replace_trials([replace(trials[0], quads=trials[1].quads[:1])])
+    assert store.generation() == 3
+    store.ensure_ontology([], "v1")  # not a trial graph
+    assert store.generation() == 3
+    assert store.write_marker() is None

@@ -258,6 +258,30 @@ def _counts(target: Any) -> dict[str, int]:
     return counts
 
 
+@main.command()
+@_store_options
+@click.option("--no-wait", is_flag=True, help="Fail at once if an ingest is writing the store.")
+def summarize(store: str | None, endpoint: str | None, no_wait: bool) -> None:
+    """Rebuild the summaries of the catalogue's whole-graph queries from the stored trials.
+
+    Ingest keeps the summaries current by itself; rebuild them after another program has
+    written the store (queries then say that the summary is behind), or to check them.
+    """
+    _check_target(store, endpoint)
+    from trialgraph.store import StoreError, open_store
+    from trialgraph.summaries import rebuild
+
+    try:
+        with open_store(store, endpoint, for_writing=True, wait=not no_wait) as target:
+            target.recover()
+            report = rebuild(target)
+    except StoreError as exc:
+        _fail(str(exc))
+    click.echo(f"summaries {report.line()}")
+    for name, groups in report.groups.items():
+        click.echo(f"  {name:<28} {groups:>9,} groups")
+
+
 class _QueryCommand(click.Command):
     """The query command, whose help ends with the catalogue and each query's parameters."""
 
@@ -290,6 +314,11 @@ class _QueryCommand(click.Command):
 )
 @click.option("--list", "list_", is_flag=True, help="List the query catalogue and exit.")
 @click.option("--no-wait", is_flag=True, help="Fail at once if an ingest is writing the store.")
+@click.option(
+    "--full-scan",
+    is_flag=True,
+    help="Answer a summarized query from the trials themselves, not from its summary.",
+)
 def query(
     name_or_file: str | None,
     store: str | None,
@@ -298,12 +327,15 @@ def query(
     fmt: str,
     list_: bool,
     no_wait: bool,
+    full_scan: bool,
 ) -> None:
     """Run a named query from the catalogue (by name) or a .rq file over the store.
 
     Rows stream to standard output. Multi-valued cells are joined with '; ' and an unknown
     value is an empty cell. 'trialgraph query --list' shows every query, its summary and
-    its parameters.
+    its parameters. The whole-graph questions marked "summarized" read a summary that
+    ingest keeps current; when the summary is behind the store (another writer changed
+    it), the query says so on standard error and answers from a full scan.
     """
     from trialgraph.queries import (
         QueryError,
@@ -327,6 +359,18 @@ def query(
         named = load_query(str(name_or_file))
         text = named.bind(parse_params(params))
         with open_store(store, endpoint, for_writing=False, wait=not no_wait) as target:
+            if named.summary_text and not full_scan:
+                from trialgraph.summaries import status
+
+                found = status(target)
+                if found.current:
+                    text = named.bind(parse_params(params), summary=True)
+                else:
+                    click.echo(
+                        f"note: {found.explain()}; answering {named.name} from a full scan "
+                        "('trialgraph summarize' rebuilds the summaries)",
+                        err=True,
+                    )
             result = target.query(text)
             if not isinstance(result, SelectResult):
                 raise QueryError(f"{named.name} is not a SELECT query; only SELECT is tabulated")

@@ -103,6 +103,8 @@ CONCEPTS_GRAPH: Final = mint("graph", "concepts")
 STATUS_GRAPH: Final = mint("graph", "status")
 #: The graph of ``trialgraph pull``'s queries and their watermarks, a node per query.
 PULLS_GRAPH: Final = mint("graph", "pulls")
+#: The summaries of the catalogue's whole-graph queries (:mod:`trialgraph.summaries`).
+SUMMARY_GRAPH: Final = mint("graph", "summaries")
 
 
 class _Terms(type):
@@ -224,6 +226,12 @@ class TG(metaclass=_Terms):
     writeInProgress = NamedNode(NS + "writeInProgress")
     pullQuery = NamedNode(NS + "pullQuery")
     watermark = NamedNode(NS + "watermark")
+    generation = NamedNode(NS + "generation")
+    # summaries
+    SummaryRow = NamedNode(NS + "SummaryRow")
+    summarizes = NamedNode(NS + "summarizes")
+    summaryState = NamedNode(NS + "summaryState")
+    summaryVersion = NamedNode(NS + "summaryVersion")
 
 
 class STD:

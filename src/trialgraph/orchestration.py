@@ -276,7 +276,12 @@ def ingest(
         _share_api()
         run.result.recovered = target.recover()
         target.ensure_ontology(*ontology_quads())
-        run.feed(Loader(target), files, spool)
+        loader = Loader(target)
+        run.feed(loader, files, spool)
+        summary = loader.finish()
+        if summary is not None:
+            run.result.summaries = summary.line()
+            logger.info("summaries %s", run.result.summaries)
         run.result.quads = target.count_quads()
         run.result.trials_in_store = target.trial_count()
     finally:

@@ -23,6 +23,7 @@ from trialgraph.coverage import Coverage
 from trialgraph.mapping import MappedTrial, map_record, trial_graph
 from trialgraph.records import KnownDigests, KnownRecord, RawRecord, RecordError, TrialRecord
 from trialgraph.store import GraphStore, TrialGraph
+from trialgraph.summaries import Report, Tracker, trial_node
 
 #: How much of a record's text goes into its quarantine entry.
 EXCERPT_CHARS = 300
@@ -187,9 +188,12 @@ class Loader:
     sent again.
     """
 
-    def __init__(self, store: GraphStore) -> None:
+    def __init__(self, store: GraphStore, *, summarize: bool = True) -> None:
         self.store = store
-        self.first_load = store.trial_count() == 0
+        self.stored_trials = store.trial_count()
+        self.first_load = self.stored_trials == 0
+        #: keeps the store's summaries current (see :meth:`finish`)
+        self.summary = Tracker(store, self.stored_trials) if summarize else None
         #: raw digests of the stored records, for :func:`trialgraph.sources.read_changed`
         self.known: KnownDigests = frozenset() if self.first_load else store.source_digests()
         # trial graph -> (checksum of its latest record so far, whether this run writes it)
@@ -317,8 +321,16 @@ class Loader:
         if fresh:
             self.store.bulk_load([fresh])
         if replace:
+            if self.summary is not None:
+                self.summary.before([trial_node(t.graph) for t in replace])
             self.store.replace_trials(replace)
         return len(batch)
+
+    def finish(self) -> Report | None:
+        """Bring the summaries up to date with what the run wrote (after its last load)."""
+        if self.summary is None:
+            return None
+        return self.summary.finish(trial_node(NamedNode(g)) for g in self._loaded)
 
 
 class Quarantine:
@@ -365,6 +377,7 @@ class IngestResult:
     quarantine_path: str | None = None
     recovered: list[str] = field(default_factory=list)
     coverage: dict[str, Any] = field(default_factory=dict)
+    summaries: str = ""
 
     def summary(self) -> str:
         """The lines ``trialgraph ingest`` prints."""
@@ -386,6 +399,8 @@ class IngestResult:
                 f"{c['trials_with_target']:.0%} of trials with a target "
                 "(trialgraph coverage lists what is missing)"
             )
+        if self.summaries:
+            lines.append(f"summaries:           {self.summaries}")
         if self.recovered:
             lines.append(
                 f"recovered:           {len(self.recovered)} incomplete trial graphs "

@@ -25,6 +25,7 @@ quotes, braces or ``} UNION {`` stays one literal and cannot change the query.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import re
@@ -117,9 +118,13 @@ class NamedQuery:
     params: tuple[Param, ...]
     text: str
     one_of: tuple[str, ...] = ()
+    #: the form that reads the query's summary (``queries/summary/NAME.rq``), if it has one
+    summary_text: str = ""
 
-    def bind(self, values: dict[str, str]) -> str:
+    def bind(self, values: dict[str, str], *, summary: bool = False) -> str:
         """The query text with parameters bound (defaults for those not given).
+
+        With ``summary``, the text of the form that reads the query's summary.
 
         >>> q = parse_query(Path("x.rq"), '#+ param: x (string, default=a) doc\\n'
         ...                 'SELECT ?y WHERE { ?y ?p ?x }')
@@ -147,10 +152,11 @@ class NamedQuery:
                     f"query {self.name} needs --param {param.name}=VALUE ({param.description})"
                 )
             terms.append(param.term(value))
+        text = self.summary_text if summary and self.summary_text else self.text
         if not terms:
-            return self.text
+            return text
         try:
-            return bind(self.text, [p.var for p in self.params], [terms])
+            return bind(text, [p.var for p in self.params], [terms])
         except BindingError as error:
             raise QueryError(f"query {self.name}: {error}") from error
 
@@ -195,9 +201,17 @@ def parse_query(path: Path, text: str) -> NamedQuery:
 
 
 def catalogue(folder: Path | None = None) -> dict[str, NamedQuery]:
-    """Every query in ``queries/`` (or in ``folder``), by name."""
+    """Every query in ``queries/`` (or in ``folder``), by name, with its summary form from
+    ``summary/`` beside it where there is one."""
     folder = folder or resource_dir("queries")
-    return {p.stem: parse_query(p, p.read_text("utf-8")) for p in sorted(folder.glob("*.rq"))}
+    queries = {}
+    for path in sorted(folder.glob("*.rq")):
+        query = parse_query(path, path.read_text("utf-8"))
+        summarized = folder / "summary" / path.name
+        if summarized.is_file():
+            query = dataclasses.replace(query, summary_text=summarized.read_text("utf-8"))
+        queries[path.stem] = query
+    return queries
 
 
 def describe(query: NamedQuery) -> list[str]:
@@ -210,7 +224,8 @@ def describe(query: NamedQuery) -> list[str]:
         columns: trial
         --param x=<string>  a name (required)
     """
-    lines = [f"{query.name}  {query.summary}", f"    columns: {', '.join(query.columns)}"]
+    marked = " (summarized)" if query.summary_text else ""
+    lines = [f"{query.name}  {query.summary}{marked}", f"    columns: {', '.join(query.columns)}"]
     for p in query.params:
         default = "required" if p.default is None else f"default {p.default!r}"
         lines.append(f"    --param {p.name}=<{p.type}>  {p.description} ({default})")

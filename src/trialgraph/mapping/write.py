@@ -51,6 +51,11 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_MONTH = re.compile(r"^\d{4}-\d{2}$")
 _ISO_YEAR = re.compile(r"^\d{4}$")
 _SIMPLE_DURATION = re.compile(r"P(\d+(?:\.\d+)?)([YMWD])")
+_SIMPLE_TIME = re.compile(r"PT(\d+(?:\.\d+)?)([HM])")
+#: xsd:duration's lexical space: integer parts, a fraction only in seconds, "T" before time
+_XSD_DURATION = re.compile(
+    r"-?P(?=\d|T\d)(?:\d+Y)?(?:\d+M)?(?:\d+D)?(?:T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?)?"
+)
 
 
 def _date(value: str) -> Literal | None:
@@ -64,18 +69,22 @@ def _date(value: str) -> Literal | None:
     return None
 
 
-def xsd_duration(iso: str) -> Literal:
-    """An ISO 8601 duration as an ``xsd:duration`` value.
+def xsd_duration(iso: str) -> Literal | None:
+    """An ISO 8601 duration as an ``xsd:duration`` value (``None`` if it cannot be one).
 
-    xsd:duration has no weeks and allows a fraction only in seconds, so weeks become days
-    and a fractional year or month becomes whole months or days.
+    xsd:duration has no weeks and allows a fraction only in seconds, so weeks become days,
+    a fractional year, month or day becomes whole months, days or hours, and a fractional
+    hour or minute becomes minutes or seconds. A form that is still not a valid
+    ``xsd:duration`` gives no value: the text stays in ``tg:isoDuration``, and an ill-typed
+    literal would compare with valid ones in no defined order.
 
-    >>> [xsd_duration(d).value for d in ("P26W", "P12M", "P1.5Y", "P7.5M", "PT4H")]
-    ['P182D', 'P12M', 'P18M', 'P228D', 'PT4H']
+    >>> [xsd_duration(d).value for d in ("P26W", "P12M", "P1.5Y", "P7.5M", "PT4H", "PT1.5H")]
+    ['P182D', 'P12M', 'P18M', 'P228D', 'PT4H', 'PT90M']
+    >>> xsd_duration("P1.5DT2H") is None
+    True
     """
-    match = _SIMPLE_DURATION.fullmatch(iso)
     value = iso
-    if match:
+    if match := _SIMPLE_DURATION.fullmatch(iso):
         amount, unit = float(match.group(1)), match.group(2)
         if unit == "W":
             value = f"P{round(amount * 7)}D"
@@ -85,6 +94,12 @@ def xsd_duration(iso: str) -> Literal:
                 "M": f"P{round(amount * 30.4375)}D",
                 "D": f"PT{round(amount * 24)}H",
             }[unit]
+    elif match := _SIMPLE_TIME.fullmatch(iso):
+        amount, unit = float(match.group(1)), match.group(2)
+        if not amount.is_integer():
+            value = f"PT{round(amount * 60)}M" if unit == "H" else f"PT{round(amount * 60)}S"
+    if not _XSD_DURATION.fullmatch(value):
+        return None
     return Literal(value, datatype=STD.xsd_duration)
 
 
@@ -311,7 +326,8 @@ def write_outcomes(
         w.text(node, TG.timeFrame, outcome.time_frame)
         if endpoint.duration:
             w.text(node, TG.isoDuration, endpoint.duration)
-            w.add(node, TG.duration, xsd_duration(endpoint.duration))
+            if (typed := xsd_duration(endpoint.duration)) is not None:
+                w.add(node, TG.duration, typed)
         w.code(node, TG.measureType, endpoint.measure_type or "")
         w.code(node, TG.direction, endpoint.direction or "")
         for code in endpoint.codes:

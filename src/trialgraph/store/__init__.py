@@ -37,7 +37,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from trialgraph import defaults
-from trialgraph.namespaces import CONCEPTS_GRAPH, ONTOLOGY_GRAPH, PULLS_GRAPH, STATUS_GRAPH
+from trialgraph.namespaces import (
+    CONCEPTS_GRAPH,
+    ONTOLOGY_GRAPH,
+    PULLS_GRAPH,
+    STATUS_GRAPH,
+    SUMMARY_GRAPH,
+)
 from trialgraph.store.embedded import EmbeddedStore, open_read_only, open_waiting
 from trialgraph.store.interface import GraphStore, StoreError, StoreLockedError, StoreNotFoundError
 from trialgraph.store.recovery import MARKER_FILE, hold_serve_lock
@@ -52,6 +58,7 @@ __all__ = [
     "ONTOLOGY_GRAPH",
     "PULLS_GRAPH",
     "STATUS_GRAPH",
+    "SUMMARY_GRAPH",
     "EmbeddedStore",
     "GraphStore",
     "QueryResult",

@@ -47,6 +47,9 @@ class GraphStore(ABC):
     """The operations trialgraph needs of a store, embedded or remote."""
 
     _depth: int = 0  # nesting of writing() blocks
+    _changed: bool = False  # whether the current writing() block changed trial graphs
+    #: how many times this object advanced the store's generation
+    bumps: int = 0
 
     # primitives -------------------------------------------------------------------------
     def query(
@@ -110,18 +113,50 @@ class GraphStore(ABC):
 
         Re-entrant: a flow can wrap a whole ingest in one ``with store.writing():`` and pay
         for the marker once; the marker stays behind if the block raises, so that the next
-        writer runs :meth:`recover`.
+        writer runs :meth:`recover`. A block that changed trial graphs advances the store's
+        :meth:`generation` when it ends, raised or not.
         """
         if self._depth == 0:
             self._set_marker(recovery.marker_payload())
+            self._changed = False
         self._depth += 1
         try:
             yield
         finally:
             self._depth -= 1
+            if self._depth == 0 and self._changed:
+                self._update(sparql.GENERATION_UPDATE)
+                self.bumps += 1
+                self._changed = False
         # reached only on a clean exit
         if self._depth == 0:
             self._set_marker(None)
+
+    def generation(self) -> int:
+        """How many writes have changed the store's trial graphs (0 for a new store).
+
+        Every trialgraph write that adds, replaces or drops trial graphs advances it by one
+        (``tg:generation`` in the status graph); a summary states the generation it reflects.
+        """
+        return sparql.scalar(self.query(sparql.GENERATION_QUERY))
+
+    def drop_graph(self, graph: NamedNode) -> None:
+        """Remove a graph of trialgraph's own (not a trial graph) and everything in it."""
+        with self.writing():
+            self._update(f"DROP SILENT GRAPH {sparql.iri(graph)}")
+
+    def add_quads(self, quads: Sequence[Quad]) -> None:
+        """Add quads to trialgraph's own graphs on the fast path (no trial graph's)."""
+        if quads:
+            with self.writing():
+                self._bulk_send(list(quads))
+
+    def remove_subjects(self, graph: NamedNode, subjects: Sequence[NamedNode]) -> None:
+        """Remove what ``subjects`` state in ``graph``, one of trialgraph's own graphs."""
+        with self.writing():
+            for start in range(0, len(subjects), CHECKSUM_BATCH):
+                chunk = subjects[start : start + CHECKSUM_BATCH]
+                self._update(sparql.subjects_update(graph, chunk))
 
     def checksums(self, graphs: Sequence[NamedNode]) -> dict[str, str]:
         """Graph IRI → stored ``tg:checksum``, for those of ``graphs`` that exist.
@@ -164,6 +199,7 @@ class GraphStore(ABC):
         if not batch:
             return
         with self.writing():
+            self._changed = True
             stored = self._stored_quads([t.graph for t in batch])
             self._update(sparql.replace_update(batch, stored))
 
@@ -177,6 +213,7 @@ class GraphStore(ABC):
         thread overlaps with reading and mapping.
         """
         with self.writing():
+            self._changed = True
             if concepts:
                 self._bulk_send(list(concepts))
             if nquads:
@@ -186,6 +223,7 @@ class GraphStore(ABC):
         """Bulk-load verified trials in chunks; trials already stored are replaced instead."""
         chunk: list[Quad] = []
         with self.writing():
+            self._changed = True
             for batch in batches:
                 existing = self.checksums([t.graph for t in batch])
                 if existing:
@@ -216,7 +254,9 @@ class GraphStore(ABC):
         assert isinstance(facts, SelectResult)
         broken = recovery.incomplete(sizes, facts)
         if broken:
-            self._update(sparql.drop_graphs(broken))
+            with self.writing():
+                self._changed = True
+                self._update(sparql.drop_graphs(broken))
             log.warning("dropped %d incomplete trial graph(s) after a crashed write", len(broken))
         self._set_marker(None)
         return broken

@@ -21,6 +21,7 @@ from trialgraph.namespaces import (
     PULLS_GRAPH,
     STATUS_GRAPH,
     STD,
+    SUMMARY_GRAPH,
     TG,
     prefixes,
 )
@@ -146,14 +147,44 @@ def drop_graphs(graphs: Iterable[str]) -> str:
 
 
 def status_update(marker: str | None) -> str:
-    """Clear the status graph, then state ``marker`` (a JSON text) in it, if given."""
-    update = f"DROP SILENT GRAPH {iri(STATUS_GRAPH)}"
+    """Remove the status graph's marker, then state ``marker`` (a JSON text), if given.
+
+    The rest of the status graph (the store's generation) stays.
+    """
+    update = (
+        f"DELETE WHERE {{ GRAPH {iri(STATUS_GRAPH)} "
+        f"{{ {iri(STATUS_GRAPH)} {iri(TG.writeInProgress)} ?m }} }}"
+    )
     if marker is not None:
         update += (
             f" ;\nINSERT DATA {{ GRAPH {iri(STATUS_GRAPH)} "
             f"{{ {iri(STATUS_GRAPH)} {iri(TG.writeInProgress)} {Literal(marker)} }} }}"
         )
     return update
+
+
+#: Advance the store's generation by one (from 0 when it has none), in one update.
+GENERATION_UPDATE = (
+    f"DELETE {{ GRAPH {iri(STATUS_GRAPH)} {{ {iri(STATUS_GRAPH)} {iri(TG.generation)} ?old }} }} "
+    f"INSERT {{ GRAPH {iri(STATUS_GRAPH)} {{ {iri(STATUS_GRAPH)} {iri(TG.generation)} ?new }} }} "
+    f"WHERE {{ OPTIONAL {{ GRAPH {iri(STATUS_GRAPH)} "
+    f"{{ {iri(STATUS_GRAPH)} {iri(TG.generation)} ?old }} }} "
+    f"BIND(COALESCE(?old, 0) + 1 AS ?new) }}"
+)
+#: The store's generation.
+GENERATION_QUERY = (
+    f"SELECT ?g WHERE {{ GRAPH {iri(STATUS_GRAPH)} "
+    f"{{ {iri(STATUS_GRAPH)} {iri(TG.generation)} ?g }} }}"
+)
+
+
+def subjects_update(graph: NamedNode, subjects: Sequence[NamedNode]) -> str:
+    """Delete everything ``subjects`` state in ``graph``."""
+    values = " ".join(iri(s) for s in subjects)
+    return (
+        f"DELETE {{ GRAPH {iri(graph)} {{ ?s ?p ?o }} }} "
+        f"WHERE {{ VALUES ?s {{ {values} }} GRAPH {iri(graph)} {{ ?s ?p ?o }} }}"
+    )
 
 
 def subject_update(graph: NamedNode, subject: NamedNode, quads: Iterable[Quad]) -> str:
@@ -193,7 +224,7 @@ TRIAL_COUNT_QUERY = (
 )
 #: Every quad in the named graphs, counted one by one.
 ALL_QUADS_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
-_SYSTEM = (STATUS_GRAPH, ONTOLOGY_GRAPH, CONCEPTS_GRAPH, PULLS_GRAPH)
+_SYSTEM = (STATUS_GRAPH, ONTOLOGY_GRAPH, CONCEPTS_GRAPH, PULLS_GRAPH, SUMMARY_GRAPH)
 _SYSTEM_GRAPHS = ", ".join(iri(g) for g in _SYSTEM)  # for IN ( )
 _SYSTEM_VALUES = " ".join(iri(g) for g in _SYSTEM)  # for VALUES { }
 #: The trial graphs' declared sizes plus the system graphs' quads, counted.
