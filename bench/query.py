@@ -15,6 +15,7 @@ for the analytic queries.
 Usage::
 
     python bench/query.py --n 100000 --rdflib-n 10000 --workdir /tmp/trialgraph-bench
+    python bench/query.py --only cli --served --runs 3    # and against trialgraph serve
     python bench/query.py --only rdflib --rdflib-n 10000 --runs 3   # rdflib's half alone
     python bench/query.py --only rdflib --query-dir OLD/queries    # other versions of the queries
 
@@ -25,15 +26,18 @@ the work directory). Figures are printed and appended to ``bench/results/query.j
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
 import signal
+import socket
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+import urllib.request
+from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 from types import FrameType
@@ -120,16 +124,29 @@ def timed_rows(store: Store, sparql: str, runs: int) -> tuple[float, int]:
     return statistics.median(times), rows
 
 
-def cli_and_direct(path: Path, runs: int) -> list[dict[str, object]]:
-    """``trialgraph query`` against pyoxigraph in this process, per catalogue query."""
+def cli_and_direct(path: Path, runs: int, served: bool = False) -> list[dict[str, object]]:
+    """``trialgraph query`` against pyoxigraph in this process, per catalogue query.
+
+    ``cli_s`` is what a user waits for: a summarized query reads its summary (the store's
+    summaries are current after an ingest). ``pyoxigraph_s`` is the full scan run directly,
+    and for a summarized query ``summary_s`` its summary form, directly. With ``served``,
+    ``served_s`` is ``trialgraph query --endpoint`` against ``trialgraph serve`` on the
+    same store, and ``served_over_cli`` its ratio to ``cli_s``.
+    """
     store = Store.read_only(str(path))
     values = parameters(store)
     figures = []
+    cli_times: list[float] = []
+    commands: dict[str, list[str]] = {}
     for name, query in catalogue().items():
         text, options = bound(query, values)
-        command = [str(TRIALGRAPH), "query", name, "--store", str(path), "--format", "csv"]
-        cli = partial(subprocess.run, [*command, *options], check=True, stdout=subprocess.DEVNULL)
+        command = [str(TRIALGRAPH), "query", name, "--format", "csv", *options]
+        commands[name] = command
+        cli = partial(
+            subprocess.run, [*command, "--store", str(path)], check=True, stdout=subprocess.DEVNULL
+        )
         cli_s = median_time(cli, runs)
+        cli_times.append(cli_s)
         direct_s, rows = timed_rows(store, text, runs)
         row: dict[str, object] = {
             "query": name,
@@ -138,9 +155,45 @@ def cli_and_direct(path: Path, runs: int) -> list[dict[str, object]]:
             "pyoxigraph_s": round(direct_s, 3),
             "cli_over_pyoxigraph": round(cli_s / direct_s, 2) if direct_s else None,
         }
+        if query.summary_text:
+            given = {p.name: values[p.name] for p in query.params if p.name in values}
+            summary_s, _ = timed_rows(store, query.bind(given, summary=True), runs)
+            row["summary_s"] = round(summary_s, 4)
         print(json.dumps(row), flush=True)
         figures.append(row)
+    del store  # the server takes the store's lock
+    if served:
+        with serving(path) as url:
+            for row, embedded_s in zip(figures, cli_times, strict=True):
+                command = [*commands[str(row["query"])], "--endpoint", url]
+                cli = partial(subprocess.run, command, check=True, stdout=subprocess.DEVNULL)
+                served_s = median_time(cli, runs)
+                row["served_s"] = round(served_s, 3)
+                row["served_over_cli"] = round(served_s / embedded_s, 2)
+                print(json.dumps(row), flush=True)
     return figures
+
+
+@contextlib.contextmanager
+def serving(path: Path) -> Iterator[str]:
+    """``trialgraph serve`` on the store, on a free loopback port, until the block ends."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    command = [str(TRIALGRAPH), "serve", "--store", str(path), "--bind", f"127.0.0.1:{port}"]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(600):
+            try:
+                urllib.request.urlopen(url + "/query?query=ASK%7B%7D", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 class _Timeout(Exception):
@@ -239,6 +292,9 @@ def main() -> None:
         "--only", choices=("cli", "rdflib"), help="run one half: the CLI figures or rdflib's"
     )
     parser.add_argument(
+        "--served", action="store_true", help="also time each query against trialgraph serve"
+    )
+    parser.add_argument(
         "--query-dir",
         type=Path,
         help="compare these .rq files with rdflib instead of the catalogue (with --only rdflib)",
@@ -253,7 +309,7 @@ def main() -> None:
     report.update(startup(args.workdir, args.runs))
     print(json.dumps(report), flush=True)
     if args.only != "rdflib":
-        report["cli"] = cli_and_direct(store_for(args.workdir, args.n), args.runs)
+        report["cli"] = cli_and_direct(store_for(args.workdir, args.n), args.runs, args.served)
     if args.only != "cli":
         store = store_for(args.workdir, args.rdflib_n)
         report["rdflib"] = against_rdflib(store, args.runs, args.rdflib_timeout, queries)

@@ -229,6 +229,8 @@ class Group:
     rows: int = 0
     tallies: dict[str, Counter[str]] = field(default_factory=dict)
     ids: set[str] | None = None
+    #: the ids as stored (sorted, ``; ``-joined), for a group read from a scan, not changed
+    ids_text: str | None = None
 
     def add(self, trial: str, rows: Sequence[Row], kind: Kind, sign: int) -> None:
         """Count in (``sign`` 1) or out (-1) one trial's rows of this group."""
@@ -339,8 +341,9 @@ def _quads(kind: Kind, key: Key, group: Group, durations: tuple[Literal, ...] | 
         Quad(s, _STATE, Literal(group.state()), g),
     ]
     quads.extend(Quad(s, column(var), term, g) for var, term in zip(kind.keys, key, strict=True))
-    if group.ids is not None:
-        quads.append(Quad(s, _TRIAL_IDS, Literal("; ".join(sorted(group.ids))), g))
+    if kind.ids:
+        ids = group.ids_text if group.ids is None else "; ".join(sorted(group.ids))
+        quads.append(Quad(s, _TRIAL_IDS, Literal(ids or ""), g))
     if kind.rows:
         quads.append(
             Quad(s, column(kind.rows), Literal(str(group.rows), datatype=STD.xsd_integer), g)
@@ -499,6 +502,46 @@ class Report:
         return f"{self.how}: {total:,} groups of {len(self.groups)} queries in {self.seconds:.1f} s"
 
 
+def _scanned(store: GraphStore, kind: Kind) -> dict[Key, Group]:
+    """Every group of a kind, counted by Oxigraph from a scan of its contributions.
+
+    The counts are those :meth:`Group.add` keeps: trials, rows, ids, the trials with each
+    listed value and the rows with each duration; only the groups come back to Python.
+    """
+    keys = " ".join("?" + k for k in kind.keys)
+    inner = "{ " + (kind.whole or kind.contributions) + " }"
+    ids = ' (GROUP_CONCAT(DISTINCT ?id; separator="; ") AS ?ids)' if kind.ids else ""
+    trial_id = f' BIND(STRAFTER(STR(?t), "{_TRIAL}") AS ?id)' if kind.ids else ""
+    n = len(kind.keys)
+    groups: dict[Key, Group] = {}
+    totals = (
+        f"{_PREFIXES}SELECT {keys} (COUNT(DISTINCT ?t) AS ?trials) (COUNT(*) AS ?rows){ids} "
+        f"WHERE {{ {inner}{trial_id} }} GROUP BY {keys}"
+    )
+    for row in _select(store, totals):
+        key = tuple(t for t in row[:n] if isinstance(t, NamedNode | Literal))
+        trials, rows, *listed = row[n:]
+        if len(key) == n and isinstance(trials, Literal) and isinstance(rows, Literal):
+            text = listed[0].value if listed and isinstance(listed[0], Literal) else None
+            ordered = "; ".join(sorted(text.split("; "))) if text else ""
+            groups[key] = Group(int(trials.value), int(rows.value), ids_text=ordered)
+    tallied = [(v, "COUNT(DISTINCT ?t)") for v, _ in kind.listed]
+    if kind.durations:
+        tallied.append((kind.durations, "COUNT(*)"))
+    for var, count in tallied:
+        text = (
+            f"{_PREFIXES}SELECT {keys} ?{var} ({count} AS ?n) WHERE {{ {inner} }} "
+            f"GROUP BY {keys} ?{var}"
+        )
+        for row in _select(store, text):
+            key = tuple(t for t in row[:n] if isinstance(t, NamedNode | Literal))
+            value, number = row[n:]
+            group = groups.get(key)
+            if group is not None and isinstance(value, Literal) and isinstance(number, Literal):
+                group.tallies.setdefault(var, Counter())[value.value] = int(number.value)
+    return groups
+
+
 def rebuild(store: GraphStore) -> Report:
     """Compute every summary from a scan of the stored trials and replace the summary graph."""
     started = time.perf_counter()
@@ -507,9 +550,7 @@ def rebuild(store: GraphStore) -> Report:
         generation = store.generation()
         store.drop_graph(SUMMARY_GRAPH)
         for kind in KINDS:
-            groups: dict[Key, Group] = {}
-            _count(groups, kind, _by_trial(kind, _select(store, kind.scan())), 1)
-            quads = list(_group_quads(kind, groups))
+            quads = list(_group_quads(kind, _scanned(store, kind)))
             report.groups[kind.name] = sum(1 for q in quads if q.predicate == _KIND_NAME)
             store.add_quads(quads)
         store.add_quads(_header(generation))
