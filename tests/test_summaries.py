@@ -16,7 +16,7 @@ from tests.conftest import CORPUS, FIXED_TIME, read_records
 from trialgraph import summaries
 from trialgraph.cli import main
 from trialgraph.namespaces import SUMMARY_GRAPH, TG
-from trialgraph.pipeline import Loader, map_batch
+from trialgraph.pipeline import Loader, map_batch, map_encoded
 from trialgraph.queries import NamedQuery, catalogue
 from trialgraph.records import TrialRecord
 from trialgraph.store import EmbeddedStore, GraphStore, RemoteStore, SelectResult
@@ -205,3 +205,24 @@ def test_a_summary_of_other_definitions_is_not_used(
             ],
         )
         assert "another version" in summaries.status(store).explain()
+
+
+def test_a_first_load_adds_up_its_batches_groups_to_what_a_rebuild_finds(
+    records: list[TrialRecord], tmp_path: Path
+) -> None:
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    distinct = list({r.trial_id: r for r in records}.values())  # each trial in one batch
+    with EmbeddedStore(tmp_path / "store") as store:
+        loader = Loader(store)
+        for start in range(0, 400, 90):
+            chunk = distinct[start : start + 90]
+            batch = map_encoded(chunk, FIXED_TIME, str(spool) if start else None, summarize=True)
+            assert batch.summaries is not None
+            loader.load_encoded(batch)
+        report = loader.finish()
+        assert report is not None and report.how == "built"
+        built = {q for q in store.store if q.graph_name == SUMMARY_GRAPH}
+        assert_summaries_answer(store)
+        assert summaries.rebuild(store).how == "rebuilt"
+        assert {q for q in store.store if q.graph_name == SUMMARY_GRAPH} == built

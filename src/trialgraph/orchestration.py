@@ -92,13 +92,16 @@ class Records:
 
 
 @task(name="map batch", cache_policy=NONE)
-def map_records(batch: Records, ingested_at: datetime, spool: str | None = None) -> EncodedBatch:
+def map_records(
+    batch: Records, ingested_at: datetime, spool: str | None = None, summarize: bool = False
+) -> EncodedBatch:
     """Map one batch (on a worker process when the task runner has them).
 
     With ``spool``, a directory on this machine, the batch's N-Quads are left in a file
-    there for the loading thread (see :func:`~trialgraph.pipeline.map_encoded`).
+    there for the loading thread; with ``summarize`` (a first load) the batch's summary
+    groups come too (see :func:`~trialgraph.pipeline.map_encoded`).
     """
-    return map_encoded(batch.records, ingested_at, spool)
+    return map_encoded(batch.records, ingested_at, spool, summarize)
 
 
 def task_runner(spec: str = "process", workers: int | None = None) -> TaskRunner[Any]:
@@ -348,10 +351,11 @@ class _Run:
             todo.extend(triage.todo)
             mapped: PrefectFuture[EncodedBatch] | EncodedBatch | None = None
             if todo and (last or len(todo) >= self.batch_size):
+                first = loader.first_load
                 if last and not submitted:  # the only batch to map: map it here
-                    mapped = map_records(Records(todo), self.ingested_at)
+                    mapped = map_records(Records(todo), self.ingested_at, None, first)
                 else:
-                    mapped = map_records.submit(Records(todo), self.ingested_at, spool)
+                    mapped = map_records.submit(Records(todo), self.ingested_at, spool, first)
                     submitted = True
                 todo = []
             self.pending.append((mapped, n_read))

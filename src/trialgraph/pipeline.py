@@ -19,11 +19,12 @@ from typing import IO, Any
 
 from pyoxigraph import NamedNode, Quad, RdfFormat, parse, serialize
 
+from trialgraph import summaries
 from trialgraph.coverage import Coverage
 from trialgraph.mapping import MappedTrial, map_record, trial_graph
 from trialgraph.records import KnownDigests, KnownRecord, RawRecord, RecordError, TrialRecord
 from trialgraph.store import GraphStore, TrialGraph
-from trialgraph.summaries import Report, Tracker, trial_node
+from trialgraph.summaries import Partial, Report, Tracker, trial_node
 
 #: How much of a record's text goes into its quarantine entry.
 EXCERPT_CHARS = 300
@@ -98,6 +99,8 @@ class EncodedBatch:
     errors: list[RecordError]
     coverage: Coverage
     path: str | None = None
+    #: the batch's summary groups (:func:`trialgraph.summaries.partial`), when asked for
+    summaries: Partial | None = None
 
     @property
     def data(self) -> bytes | Path:
@@ -132,13 +135,18 @@ def _nquads(quads: Iterable[Quad]) -> bytes:
 
 
 def map_encoded(
-    records: Sequence[TrialRecord | RawRecord], ingested_at: datetime, spool: str | None = None
+    records: Sequence[TrialRecord | RawRecord],
+    ingested_at: datetime,
+    spool: str | None = None,
+    summarize: bool = False,
 ) -> EncodedBatch:
     """:func:`map_batch`, encoded for the trip back from a worker process.
 
     Each trial is encoded as soon as it is mapped, so a batch's quads are never all held
     as Python objects at once. With ``spool`` (a directory the loading process can read)
-    the N-Quads go to a new file there instead of into the returned batch.
+    the N-Quads go to a new file there instead of into the returned batch. With
+    ``summarize``, the batch's summary groups come too (a first load adds them up instead
+    of scanning the store it loaded).
     """
     errors: list[RecordError] = []
     coverage = Coverage()
@@ -157,7 +165,10 @@ def map_encoded(
             concepts.extend(trial.concept_quads)
         nquads = out.getvalue() if isinstance(out, io.BytesIO) else b""
     concept_bytes = _nquads(dict.fromkeys(concepts))
-    return EncodedBatch(trials, nquads, concept_bytes, errors, coverage, path)
+    groups = None
+    if summarize:
+        groups = summaries.partial((Path(path) if path else nquads, concept_bytes))
+    return EncodedBatch(trials, nquads, concept_bytes, errors, coverage, path, groups)
 
 
 @dataclass
@@ -203,6 +214,9 @@ class Loader:
         self._displaced: set[str] = set()
         self._loaded: set[str] = set()  # graph IRIs written in this run
         self._concepts: set[Quad] = set()  # concept quads written in this run
+        # a first load's summary groups, added up from its batches while every batch
+        # brings its own and holds trials new to the run (else the summaries are rebuilt)
+        self._groups: Partial | None = {} if self.first_load else None
 
     def triage(self, records: Sequence[TrialRecord | KnownRecord | RawRecord]) -> Triage:
         """Which records to map and write; the others are unchanged or repeat this run's.
@@ -278,6 +292,10 @@ class Loader:
             graphs = [graph for graph, _, _ in batch.trials]
             if not self.first_load or len(set(graphs)) < len(graphs) or self._loaded & set(graphs):
                 return self.load(batch.decode())
+            if self._groups is not None and batch.summaries is not None:
+                summaries.merge(self._groups, batch.summaries)
+            else:
+                self._groups = None
             concepts = [
                 q
                 for q in parse(batch.concepts, format=RdfFormat.N_QUADS)
@@ -295,6 +313,7 @@ class Loader:
 
         A trial twice in the batch is written once, from its later record; both count.
         """
+        self._groups = None  # the summaries of this run are rebuilt or updated, not added up
         latest: dict[str, TrialGraph] = {}
         for trial in batch:
             latest[trial.graph.value] = trial
@@ -330,6 +349,8 @@ class Loader:
         """Bring the summaries up to date with what the run wrote (after its last load)."""
         if self.summary is None:
             return None
+        if self._groups is not None and self._loaded:
+            return summaries.write(self.store, self._groups)
         return self.summary.finish(trial_node(NamedNode(g)) for g in self._loaded)
 
 

@@ -28,12 +28,15 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
 
-from pyoxigraph import Literal, NamedNode, Quad, Store
+from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, RdfFormat, Store
 
 from trialgraph.namespaces import STATUS_GRAPH, STD, SUMMARY_GRAPH, TG, prefixes
 from trialgraph.store import GraphStore, SelectResult
@@ -186,6 +189,23 @@ KINDS: tuple[Kind, ...] = (
 )
 BY_NAME = {kind.name: kind for kind in KINDS}
 
+#: The predicates the contributions read in trial graphs: every ``tg:`` property they name
+#: but those of concept descriptions, which the concepts graph holds.
+_TRIAL_PREDICATES = sorted(
+    {
+        name
+        for kind in KINDS
+        for name in re.findall(r"\btg:([a-z]\w*)", kind.contributions + kind.whole)
+    }
+    - {"symbol", "modality"}
+)
+_TRIAL_STATEMENT = re.compile(
+    rb"^\S+ <(?:"
+    + b"|".join(re.escape((TG.NS + name).encode()) for name in _TRIAL_PREDICATES)
+    + rb")> [^\n]*\n",
+    re.MULTILINE,
+)
+
 
 def version() -> str:
     """A digest of the definitions: a summary made by other definitions is not used."""
@@ -304,7 +324,11 @@ def _count(
             group.add(ident, members, kind, sign)
 
 
-def _select(store: GraphStore, text: str) -> SelectResult:
+class _Queryable(Protocol):
+    def query(self, sparql: str, /) -> object: ...
+
+
+def _select(store: _Queryable, text: str) -> SelectResult:
     result = store.query(text)
     assert isinstance(result, SelectResult)
     return result
@@ -492,7 +516,7 @@ def status(store: GraphStore) -> Status:
 class Report:
     """What a summary write did: groups written per kind, and how."""
 
-    how: str  # "rebuilt", "updated" or "unchanged"
+    how: str  # "built" (from a first load's batches), "rebuilt", "updated" or "unchanged"
     groups: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -502,7 +526,7 @@ class Report:
         return f"{self.how}: {total:,} groups of {len(self.groups)} queries in {self.seconds:.1f} s"
 
 
-def _scanned(store: GraphStore, kind: Kind) -> dict[Key, Group]:
+def _scanned(store: _Queryable, kind: Kind) -> dict[Key, Group]:
     """Every group of a kind, counted by Oxigraph from a scan of its contributions.
 
     The counts are those :meth:`Group.add` keeps: trials, rows, ids, the trials with each
@@ -545,17 +569,96 @@ def _scanned(store: GraphStore, kind: Kind) -> dict[Key, Group]:
 def rebuild(store: GraphStore) -> Report:
     """Compute every summary from a scan of the stored trials and replace the summary graph."""
     started = time.perf_counter()
-    report = Report("rebuilt")
+    with store.writing():
+        report = _replace(store, {kind.name: _scanned(store, kind) for kind in KINDS}, "rebuilt")
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _replace(store: GraphStore, groups: Partial, how: str) -> Report:
+    """Replace the summary graph with ``groups``, stating the store's generation."""
+    report = Report(how)
     with store.writing():
         generation = store.generation()
         store.drop_graph(SUMMARY_GRAPH)
         for kind in KINDS:
-            quads = list(_group_quads(kind, _scanned(store, kind)))
+            quads = list(_group_quads(kind, groups.get(kind.name, {})))
             report.groups[kind.name] = sum(1 for q in quads if q.predicate == _KIND_NAME)
             store.add_quads(quads)
         store.add_quads(_header(generation))
+    return report
+
+
+#: Groups of every kind, by kind name.
+Partial = dict[str, dict[Key, Group]]
+
+
+def partial(nquads: tuple[bytes | Path, bytes]) -> Partial:
+    """The groups of a batch of trials, given as N-Quads (bytes or a file), with the N-Quads
+    of the concepts they name.
+
+    A worker computes them for the batch it mapped, in an in-memory store, with the very
+    queries a rebuild runs (:func:`_scanned`); a first load adds up its batches' groups
+    (:func:`merge`) and writes them (:func:`write`) instead of scanning the loaded store.
+    """
+    memory = Store()
+    trials, concepts = nquads
+    data = trials.read_bytes() if isinstance(trials, Path) else trials
+    # only the statements the contributions read (a tenth of a trial graph), and every
+    # concept description
+    kept = b"".join(_TRIAL_STATEMENT.findall(data))
+    for part in (kept, concepts):
+        if part:
+            memory.load(part, format=RdfFormat.N_QUADS)
+    view = _MemoryView(memory)
+    out: Partial = {}
+    for kind in KINDS:
+        groups = _scanned(view, kind)
+        if kind.ids:
+            for group in groups.values():
+                group.ids = set(group.ids_text.split("; ")) if group.ids_text else set()
+                group.ids_text = None
+        out[kind.name] = groups
+    return out
+
+
+def merge(total: Partial, part: Partial) -> None:
+    """Add the groups of a batch of other trials to ``total``."""
+    for name, groups in part.items():
+        into = total.setdefault(name, {})
+        for key, group in groups.items():
+            have = into.get(key)
+            if have is None:
+                into[key] = group
+                continue
+            have.trials += group.trials
+            have.rows += group.rows
+            for var, tally in group.tallies.items():
+                have.tallies.setdefault(var, Counter()).update(tally)
+            if have.ids is not None and group.ids is not None:
+                have.ids |= group.ids
+
+
+def write(store: GraphStore, groups: Partial) -> Report:
+    """Replace the summaries with ``groups``: every stored trial's, added up by :func:`merge`."""
+    started = time.perf_counter()
+    report = _replace(store, groups, "built")
     report.seconds = time.perf_counter() - started
     return report
+
+
+class _MemoryView:
+    """A pyoxigraph in-memory store as :func:`_scanned` reads a store: union queries."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def query(self, text: str) -> SelectResult:
+        from trialgraph.store.sparql import select_rows
+
+        result = self._store.query(text, use_default_graph_as_union=True)
+        assert isinstance(result, QuerySolutions)
+        return select_rows(result)
 
 
 class Tracker:
