@@ -150,7 +150,13 @@ def bulk_limit(store: Path, scratch: Path, keep: bool) -> tuple[float, int]:
 
 
 def bench(
-    n: int, workdir: Path, fmt: str, extra: list[str], reruns: bool, limit: bool = True
+    n: int,
+    workdir: Path,
+    fmt: str,
+    extra: list[str],
+    reruns: bool,
+    limit: bool = True,
+    keep: bool = False,
 ) -> dict[str, object]:
     here = workdir / f"n{n}"
     shutil.rmtree(here, ignore_errors=True)
@@ -179,6 +185,9 @@ def bench(
         figures["changed_1pct_s"] = round(changed.seconds, 1)
         figures["changed_1pct_fraction"] = round(changed.seconds / first.seconds, 3)
         figures["changed_1pct_loaded"] = changed.summary.get("loaded")
+    figures["summaries"] = first.summary.get("summaries")
+    if keep:  # for the query benchmarks: bench/query.py --store
+        (here / "store").rename(workdir / f"ingested-store-{n}")
     shutil.rmtree(here / "store", ignore_errors=True)
     return figures
 
@@ -219,6 +228,11 @@ def main() -> None:
         "--no-limit", action="store_true", help="skip the bulk-load limit and the efficiency"
     )
     parser.add_argument(
+        "--keep-store",
+        action="store_true",
+        help="keep the first ingest's store as WORKDIR/ingested-store-N (needs --no-limit)",
+    )
+    parser.add_argument(
         "--ingest-option",
         action="append",
         default=[],
@@ -226,13 +240,21 @@ def main() -> None:
         help="extra option for trialgraph ingest (repeatable), e.g. --ingest-option=--workers=2",
     )
     args = parser.parse_args()
+    if args.keep_store and not args.no_limit:
+        parser.error("--keep-store needs --no-limit: the limit's dump replaces the store")
     args.workdir.mkdir(parents=True, exist_ok=True)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     about = machine()
     print(json.dumps(about))
     for n in args.n:
         figures = bench(
-            n, args.workdir, args.format, args.ingest_option, not args.no_reruns, not args.no_limit
+            n,
+            args.workdir,
+            args.format,
+            args.ingest_option,
+            not args.no_reruns,
+            not args.no_limit,
+            args.keep_store,
         )
         print(json.dumps(figures), flush=True)
         with RESULTS.open("a", encoding="utf-8") as out:

@@ -124,7 +124,9 @@ def timed_rows(store: Store, sparql: str, runs: int) -> tuple[float, int]:
     return statistics.median(times), rows
 
 
-def cli_and_direct(path: Path, runs: int, served: bool = False) -> list[dict[str, object]]:
+def cli_and_direct(
+    path: Path, runs: int, served: bool = False, only: list[str] | None = None
+) -> list[dict[str, object]]:
     """``trialgraph query`` against pyoxigraph in this process, per catalogue query.
 
     ``cli_s`` is what a user waits for: a summarized query reads its summary (the store's
@@ -139,6 +141,8 @@ def cli_and_direct(path: Path, runs: int, served: bool = False) -> list[dict[str
     cli_times: list[float] = []
     commands: dict[str, list[str]] = {}
     for name, query in catalogue().items():
+        if only and name not in only:
+            continue
         text, options = bound(query, values)
         command = [str(TRIALGRAPH), "query", name, "--format", "csv", *options]
         commands[name] = command
@@ -295,6 +299,12 @@ def main() -> None:
         "--served", action="store_true", help="also time each query against trialgraph serve"
     )
     parser.add_argument(
+        "--store", type=Path, help="time the CLI figures on this store instead of building one"
+    )
+    parser.add_argument(
+        "--query", action="append", default=[], help="only this catalogue query (repeatable)"
+    )
+    parser.add_argument(
         "--query-dir",
         type=Path,
         help="compare these .rq files with rdflib instead of the catalogue (with --only rdflib)",
@@ -309,7 +319,8 @@ def main() -> None:
     report.update(startup(args.workdir, args.runs))
     print(json.dumps(report), flush=True)
     if args.only != "rdflib":
-        report["cli"] = cli_and_direct(store_for(args.workdir, args.n), args.runs, args.served)
+        path = args.store or store_for(args.workdir, args.n)
+        report["cli"] = cli_and_direct(path, args.runs, args.served, args.query)
     if args.only != "cli":
         store = store_for(args.workdir, args.rdflib_n)
         report["rdflib"] = against_rdflib(store, args.runs, args.rdflib_timeout, queries)

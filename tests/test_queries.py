@@ -10,6 +10,7 @@ change with ``TRIALGRAPH_REGENERATE_GOLDEN=1`` and review the diff.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 import subprocess
@@ -19,10 +20,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from tests.conftest import DATA, assert_golden_rows, read_records, stored
+from tests.conftest import DATA, FIXED_TIME, assert_golden_rows, read_records, stored
 from trialgraph.cli import main
+from trialgraph.pipeline import map_batch
 from trialgraph.queries import QueryError, catalogue, load_query
 from trialgraph.records import TrialRecord
+from trialgraph.store import RemoteStore
 
 GOLDEN = Path(__file__).parent / "cases" / "queries"
 
@@ -320,3 +323,67 @@ def test_new_endpoint_columns_answer_the_new_concepts(areas_store_dir: str) -> N
     assert {r["direction"] for r in rows} >= {"higher-better", "lower-better", ""}
     per_endpoint = column(areas_store_dir, "trials-per-endpoint", "domain")
     assert per_endpoint["IOP"] == "eye" and per_endpoint["OTHER"] == ""
+
+
+NASTY_VALUES = r"""#+ summary: values that need quoting in CSV
+#+ columns: a, b, c
+SELECT ?a ?b ?c WHERE {
+  VALUES (?a ?b ?c) { ("x, y" "he said \"hi\"" "line one\nline two") ("plain" 12 UNDEF) }
+}
+"""
+
+
+def test_csv_is_the_sparql_csv_results_format_with_every_row(
+    store_dir: str, tmp_path: Path
+) -> None:
+    """CSV is written by Oxigraph (RFC 4180, CRLF line ends): the rows JSON gives, quoted
+    where a value holds a comma, a quote or a line break."""
+    for name in ("trials", "trial-endpoints", "trials-per-endpoint"):
+        result = run(store_dir, name, "--format", "csv")
+        assert result.exit_code == 0, result.output
+        assert result.stdout_bytes.endswith(b"\r\n")
+        rows = list(csv.DictReader(io.StringIO(result.stdout, newline="")))
+        expected = json_rows(run(store_dir, name, "--format", "json"))
+        assert len(rows) == len(expected) > 0
+        assert sorted(map(sorted, (r.items() for r in rows))) == sorted(
+            map(sorted, (r.items() for r in expected))
+        )
+    path = tmp_path / "nasty.rq"
+    path.write_text(NASTY_VALUES, encoding="utf-8")
+    result = run(store_dir, str(path), "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == (
+        b'a,b,c\r\n"x, y","he said ""hi""","line one\nline two"\r\nplain,12,\r\n'
+    )
+    assert list(csv.reader(io.StringIO(result.stdout, newline=""))) == [
+        ["a", "b", "c"],
+        ["x, y", 'he said "hi"', "line one\nline two"],
+        ["plain", "12", ""],
+    ]
+
+
+def test_csv_from_a_served_store_is_the_embedded_stores(
+    store_dir: str, oxigraph_server: str, seed_records: dict[str, TrialRecord]
+) -> None:
+    remote = RemoteStore(oxigraph_server)
+    remote._update("DROP ALL")
+    remote.replace_trials(map_batch(list(seed_records.values()), FIXED_TIME).mapped)
+    for name in ("trials", "trial-endpoints"):
+        embedded = run(store_dir, name, "--format", "csv")
+        served = CliRunner().invoke(
+            main, ["query", name, "--endpoint", oxigraph_server, "--format", "csv"]
+        )
+        assert served.exit_code == 0, served.output
+        assert sorted(served.stdout_bytes.split(b"\r\n")) == sorted(
+            embedded.stdout_bytes.split(b"\r\n")
+        )
+
+
+def test_csv_of_a_query_that_is_not_a_select_is_a_clear_error(
+    store_dir: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "ask.rq"
+    path.write_text("#+ summary: ask\nASK { ?s ?p ?o }\n", encoding="utf-8")
+    result = run(store_dir, str(path), "--format", "csv")
+    assert result.exit_code == 2
+    assert "only SELECT is tabulated" in result.output

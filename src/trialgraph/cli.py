@@ -371,6 +371,14 @@ def query(
                         "('trialgraph summarize' rebuilds the summaries)",
                         err=True,
                     )
+            if fmt == "csv":  # serialized by Oxigraph, row by row
+                sys.stdout.flush()
+                if not target.write_csv(text, sys.stdout.buffer):
+                    raise QueryError(
+                        f"{named.name} is not a SELECT query; only SELECT is tabulated"
+                    )
+                sys.stdout.buffer.flush()
+                return
             result = target.query(text)
             if not isinstance(result, SelectResult):
                 raise QueryError(f"{named.name} is not a SELECT query; only SELECT is tabulated")

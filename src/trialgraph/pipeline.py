@@ -159,15 +159,16 @@ def map_encoded(
         else:
             fd, path = tempfile.mkstemp(suffix=".nq", dir=spool)
             out = stack.enter_context(open(fd, "wb"))  # noqa: PTH123 (a descriptor)
+        read: list[Quad] = []  # what the summaries read of the trial graphs
         for trial in _map_each(records, ingested_at, errors, coverage):
             trials.append((trial.graph.value, trial.checksum, len(trial.quads)))
             out.write(_nquads(trial.quads))
             concepts.extend(trial.concept_quads)
+            if summarize:
+                read.extend(filter(summaries.reads, trial.quads))
         nquads = out.getvalue() if isinstance(out, io.BytesIO) else b""
     concept_bytes = _nquads(dict.fromkeys(concepts))
-    groups = None
-    if summarize:
-        groups = summaries.partial((Path(path) if path else nquads, concept_bytes))
+    groups = summaries.partial(read, concept_bytes) if summarize else None
     return EncodedBatch(trials, nquads, concept_bytes, errors, coverage, path, groups)
 
 

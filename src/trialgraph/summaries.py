@@ -9,10 +9,11 @@ each stored trial ``?t``, the rows its aggregation reads: the group's key variab
 values aggregated. A group's state is made of counts that a whole trial's rows add to or
 take away from (trials, rows, a tally of each listed value, the trial ids), so when a run
 replaces trials, the summary changes by their old rows out and their new rows in: a lookup
-of the trials the run wrote, never a scan (:class:`Tracker`). :func:`rebuild` computes
-every group from a scan, for a first load, for ``trialgraph summarize``, and whenever a
-run cannot apply its changes (the summary was behind the store, or the run rewrote a large
-part of it).
+of the trials the run wrote, never a scan (:class:`Tracker`). A first load adds up the
+groups its workers count for each batch they map (:func:`partial`, :func:`merge`,
+:func:`write`). :func:`rebuild` computes every group from a scan, for ``trialgraph
+summarize`` and whenever a run cannot apply its changes (the summary was behind the store,
+or the run rewrote a large part of it).
 
 The summary states the store generation it reflects (``tg:generation``, see
 :meth:`~trialgraph.store.GraphStore.generation`) and the version of these definitions
@@ -33,7 +34,6 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Protocol
 
 from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, RdfFormat, Store
@@ -199,12 +199,7 @@ _TRIAL_PREDICATES = sorted(
     }
     - {"symbol", "modality"}
 )
-_TRIAL_STATEMENT = re.compile(
-    rb"^\S+ <(?:"
-    + b"|".join(re.escape((TG.NS + name).encode()) for name in _TRIAL_PREDICATES)
-    + rb")> [^\n]*\n",
-    re.MULTILINE,
-)
+_TRIAL_PREDICATE_NODES = frozenset(NamedNode(TG.NS + name) for name in _TRIAL_PREDICATES)
 
 
 def version() -> str:
@@ -593,33 +588,25 @@ def _replace(store: GraphStore, groups: Partial, how: str) -> Report:
 Partial = dict[str, dict[Key, Group]]
 
 
-def partial(nquads: tuple[bytes | Path, bytes]) -> Partial:
-    """The groups of a batch of trials, given as N-Quads (bytes or a file), with the N-Quads
-    of the concepts they name.
+def reads(quad: Quad) -> bool:
+    """Whether a trial graph's quad is one the contributions read (about a quarter)."""
+    return quad.predicate in _TRIAL_PREDICATE_NODES
+
+
+def partial(quads: Iterable[Quad], concepts: bytes) -> Partial:
+    """The groups of a batch of trials: the quads of their graphs that the contributions
+    read (:func:`reads`), and the N-Quads of the concepts they name.
 
     A worker computes them for the batch it mapped, in an in-memory store, with the very
     queries a rebuild runs (:func:`_scanned`); a first load adds up its batches' groups
     (:func:`merge`) and writes them (:func:`write`) instead of scanning the loaded store.
     """
     memory = Store()
-    trials, concepts = nquads
-    data = trials.read_bytes() if isinstance(trials, Path) else trials
-    # only the statements the contributions read (a tenth of a trial graph), and every
-    # concept description
-    kept = b"".join(_TRIAL_STATEMENT.findall(data))
-    for part in (kept, concepts):
-        if part:
-            memory.load(part, format=RdfFormat.N_QUADS)
+    memory.extend(quads)
+    if concepts:
+        memory.load(concepts, format=RdfFormat.N_QUADS)
     view = _MemoryView(memory)
-    out: Partial = {}
-    for kind in KINDS:
-        groups = _scanned(view, kind)
-        if kind.ids:
-            for group in groups.values():
-                group.ids = set(group.ids_text.split("; ")) if group.ids_text else set()
-                group.ids_text = None
-        out[kind.name] = groups
-    return out
+    return {kind.name: _scanned(view, kind) for kind in KINDS}
 
 
 def merge(total: Partial, part: Partial) -> None:
@@ -635,13 +622,19 @@ def merge(total: Partial, part: Partial) -> None:
             have.rows += group.rows
             for var, tally in group.tallies.items():
                 have.tallies.setdefault(var, Counter()).update(tally)
-            if have.ids is not None and group.ids is not None:
-                have.ids |= group.ids
+            if have.ids_text and group.ids_text:  # other trials: the lists join (unsorted)
+                have.ids_text = f"{have.ids_text}; {group.ids_text}"
+            else:
+                have.ids_text = have.ids_text or group.ids_text
 
 
 def write(store: GraphStore, groups: Partial) -> Report:
     """Replace the summaries with ``groups``: every stored trial's, added up by :func:`merge`."""
     started = time.perf_counter()
+    for by_key in groups.values():
+        for group in by_key.values():
+            if group.ids_text:
+                group.ids_text = "; ".join(sorted(group.ids_text.split("; ")))
     report = _replace(store, groups, "built")
     report.seconds = time.perf_counter() - started
     return report

@@ -11,11 +11,13 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from pyoxigraph import (
     NamedNode,
     Quad,
     QueryBoolean,
+    QueryResultsFormat,
     QuerySolutions,
     RdfFormat,
     Store,
@@ -84,6 +86,13 @@ class EmbeddedStore(GraphStore):
             return bool(result)
         triples: Iterator[Triple] = iter(result)
         return triples
+
+    def write_csv(self, sparql: str, out: BinaryIO) -> bool:
+        result = self._store.query(sparql, use_default_graph_as_union=True)
+        if not isinstance(result, QuerySolutions):
+            return False
+        result.serialize(out, format=QueryResultsFormat.CSV)
+        return True
 
     def _update(self, sparql: str) -> None:
         self._check_writable()

@@ -12,7 +12,7 @@ import logging
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, BinaryIO, Self
 
 from pyoxigraph import Literal, NamedNode, Quad
 
@@ -65,6 +65,15 @@ class GraphStore(ABC):
     @abstractmethod
     def _query(self, sparql: str) -> QueryResult:
         """Run a query text as it is, with the union of all graphs as its default graph."""
+
+    @abstractmethod
+    def write_csv(self, sparql: str, out: BinaryIO) -> bool:
+        """Run a SELECT and write its rows to ``out`` as SPARQL 1.1 CSV results (RFC 4180:
+        a header of the variable names, values as plain text, CRLF line ends); ``False``,
+        with nothing written, for another kind of query.
+
+        The rows are serialized by Oxigraph as they come, without becoming Python objects.
+        """
 
     @abstractmethod
     def _update(self, sparql: str) -> None:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from pyoxigraph import (
     Literal,
@@ -106,9 +108,16 @@ class RemoteStore(GraphStore):
         self.backoff = backoff
 
     def _request(
-        self, url: str, body: bytes, content_type: str, accept: str | None = None
+        self,
+        url: str,
+        body: bytes,
+        content_type: str,
+        accept: str | None = None,
+        out: BinaryIO | None = None,
     ) -> tuple[str, bytes]:
-        """POST ``body``; the response's content type and bytes. Retries transient failures."""
+        """POST ``body``; the response's content type and bytes, or, with ``out`` and an
+        answer of the type ``accept`` names first, its bytes copied there as they arrive
+        (and ``b""``). Retries transient failures (before the answer, for a copied one)."""
         headers = {"Content-Type": content_type}
         if accept:
             headers["Accept"] = accept
@@ -117,7 +126,12 @@ class RemoteStore(GraphStore):
             request = urllib.request.Request(url, data=body, headers=headers, method="POST")
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                    return response.headers.get("Content-Type", ""), response.read()
+                    kind = response.headers.get("Content-Type", "")
+                    wanted = (accept or "").split(",")[0].strip()
+                    if out is None or not kind.startswith(wanted):
+                        return kind, response.read()
+                    shutil.copyfileobj(response, out, 1 << 20)
+                    return kind, b""
             except urllib.error.HTTPError as error:
                 message = error.read().decode("utf-8", "replace").strip()[:2000]
                 if error.code < 500 or attempt >= self.retries:
@@ -153,6 +167,20 @@ class RemoteStore(GraphStore):
         if content_type.startswith("application/n-triples"):
             return (q.triple for q in parse(body, RdfFormat.N_TRIPLES))
         raise RemoteStoreError(self.query_url, 200, f"unexpected content type {content_type!r}")
+
+    def write_csv(self, sparql: str, out: BinaryIO) -> bool:
+        """The server serializes the rows (``Accept: text/csv``); they are copied to ``out``.
+
+        An ASK or CONSTRUCT, which has no CSV form, is answered in another type and not copied.
+        """
+        kind, _ = self._request(
+            self.query_url,
+            sparql.encode("utf-8"),
+            "application/sparql-query",
+            "text/csv, application/sparql-results+json;q=0.1, application/n-triples;q=0.1",
+            out,
+        )
+        return kind.startswith("text/csv")
 
     def _update(self, sparql: str) -> None:
         self._request(self.update_url, sparql.encode("utf-8"), "application/sparql-update")
