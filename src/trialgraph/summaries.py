@@ -740,16 +740,6 @@ class Tracker:
         return groups
 
 
-def count_rows(store: GraphStore) -> int:
-    """The summary nodes stored (all kinds)."""
-    return scalar(
-        store.query(
-            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {iri(SUMMARY_GRAPH)} "
-            f"{{ ?row {iri(_KIND_NAME)} ?kind }} }}"
-        )
-    )
-
-
 __all__ = [
     "BY_NAME",
     "KINDS",
@@ -760,7 +750,6 @@ __all__ = [
     "Tracker",
     "column",
     "contributions",
-    "count_rows",
     "node",
     "rebuild",
     "status",
