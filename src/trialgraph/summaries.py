@@ -40,7 +40,7 @@ from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, RdfFormat, Stor
 
 from trialgraph.namespaces import STATUS_GRAPH, STD, SUMMARY_GRAPH, TG, prefixes
 from trialgraph.store import GraphStore, SelectResult
-from trialgraph.store.sparql import iri, scalar
+from trialgraph.store.sparql import iri
 
 log = logging.getLogger(__name__)
 
