@@ -51,6 +51,7 @@ _PREFIXES = (
     "PREFIX tg: <https://w3id.org/trialgraph/ontology#>\n"
     "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
     "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+    "PREFIX graph: <https://w3id.org/trialgraph/graph/>\n"
 )
 #: Trials per lookup of contributions (``VALUES ?t { ... }``).
 LOOKUP_BATCH = 1000
@@ -102,8 +103,10 @@ class Kind:
         return self.keys + tuple(values)
 
 
+#: Of a combination, the component that the trial's own graph says is aimed at the target:
+#: what one trial contributes never depends on another trial's record.
 _AIMED = (
-    "FILTER EXISTS { ?p tg:aimsAt ?x } ?x tg:symbol ?target . "
+    "?x tg:symbol ?target . "
     "?p a tg:Product ; rdfs:label ?product . "
     'OPTIONAL { ?p tg:modality/rdfs:label ?m } BIND(COALESCE(?m, "unknown") AS ?modality) }'
 )
@@ -177,14 +180,16 @@ KINDS: tuple[Kind, ...] = (
     Kind(
         # of a combination, the component aimed at the target (the product's own tg:aimsAt)
         "modality-by-target",
-        "SELECT DISTINCT ?t ?target ?modality ?product WHERE { ?t tg:hasIntervention ?use . "
-        "?use tg:aimsAt ?x . ?use tg:product ?p . " + _AIMED,
+        "SELECT DISTINCT ?t ?target ?modality ?product WHERE { GRAPH ?g { "
+        "?t tg:hasIntervention ?use . ?use tg:aimsAt ?x ; tg:product ?p . ?p tg:aimsAt ?x } "
+        + _AIMED,
         ("target", "modality"),
         listed=(("product", "products"),),
-        whole="SELECT ?t ?target ?modality ?product WHERE { "
-        "{ SELECT DISTINCT ?t ?x ?p WHERE { { SELECT ?t ?use { ?t tg:hasIntervention ?use } } "
-        "{ SELECT ?use ?x { ?use tg:aimsAt ?x } } { SELECT ?use ?p { ?use tg:product ?p } } } } "
-        + _AIMED,
+        whole="SELECT ?t ?target ?modality ?product WHERE { { SELECT DISTINCT ?t ?x ?p WHERE { "
+        "{ SELECT ?g ?p ?x { GRAPH graph:concepts { ?p a tg:Product } "
+        "GRAPH ?g { ?p tg:aimsAt ?x } } } "
+        "{ SELECT ?g ?use ?p ?x { GRAPH ?g { ?use tg:product ?p ; tg:aimsAt ?x } } } "
+        "GRAPH ?g { ?t tg:hasIntervention ?use } } } " + _AIMED,
     ),
 )
 BY_NAME = {kind.name: kind for kind in KINDS}
