@@ -51,7 +51,6 @@ _PREFIXES = (
     "PREFIX tg: <https://w3id.org/trialgraph/ontology#>\n"
     "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
     "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
-    "PREFIX graph: <https://w3id.org/trialgraph/graph/>\n"
 )
 #: Trials per lookup of contributions (``VALUES ?t { ... }``).
 LOOKUP_BATCH = 1000
@@ -186,10 +185,10 @@ KINDS: tuple[Kind, ...] = (
         ("target", "modality"),
         listed=(("product", "products"),),
         whole="SELECT ?t ?target ?modality ?product WHERE { { SELECT DISTINCT ?t ?x ?p WHERE { "
-        "{ SELECT ?g ?p ?x { GRAPH graph:concepts { ?p a tg:Product } "
-        "GRAPH ?g { ?p tg:aimsAt ?x } } } "
-        "{ SELECT ?g ?use ?p ?x { GRAPH ?g { ?use tg:product ?p ; tg:aimsAt ?x } } } "
-        "GRAPH ?g { ?t tg:hasIntervention ?use } } } " + _AIMED,
+        "{ SELECT ?t ?use { ?t tg:hasIntervention ?use } } "
+        "{ SELECT ?use ?p ?x { GRAPH ?g { "
+        "?use tg:product ?p ; tg:aimsAt ?x . ?p tg:aimsAt ?x } } } "
+        "} } " + _AIMED,
     ),
 )
 BY_NAME = {kind.name: kind for kind in KINDS}
