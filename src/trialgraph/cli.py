@@ -371,17 +371,16 @@ def query(
                         "('trialgraph summarize' rebuilds the summaries)",
                         err=True,
                     )
+            not_select = f"{named.name} is not a SELECT query; only SELECT is tabulated"
             if fmt == "csv":  # serialized by Oxigraph, row by row
                 sys.stdout.flush()
                 if not target.write_csv(text, sys.stdout.buffer):
-                    raise QueryError(
-                        f"{named.name} is not a SELECT query; only SELECT is tabulated"
-                    )
+                    raise QueryError(not_select)
                 sys.stdout.buffer.flush()
                 return
             result = target.query(text)
             if not isinstance(result, SelectResult):
-                raise QueryError(f"{named.name} is not a SELECT query; only SELECT is tabulated")
+                raise QueryError(not_select)
             write_results(result.variables, result.rows, fmt, sys.stdout)
     except (QueryError, StoreError) as exc:
         _fail(str(exc))

@@ -102,8 +102,7 @@ class Kind:
         return self.keys + tuple(values)
 
 
-#: Of a combination, the component that the trial's own graph says is aimed at the target:
-#: what one trial contributes never depends on another trial's record.
+#: The target's symbol and the product's label and modality, for ``modality-by-target``.
 _AIMED = (
     "?x tg:symbol ?target . "
     "?p a tg:Product ; rdfs:label ?product . "
@@ -177,7 +176,8 @@ KINDS: tuple[Kind, ...] = (
         listed=(("endpoint", "endpoints"),),
     ),
     Kind(
-        # of a combination, the component aimed at the target (the product's own tg:aimsAt)
+        # of a combination, the component that the trial's own graph says is aimed at the
+        # target (GRAPH ?g): what one trial contributes never depends on another's record
         "modality-by-target",
         "SELECT DISTINCT ?t ?target ?modality ?product WHERE { GRAPH ?g { "
         "?t tg:hasIntervention ?use . ?use tg:aimsAt ?x ; tg:product ?p . ?p tg:aimsAt ?x } "
