@@ -5,9 +5,12 @@ from the corpus's API v2 JSON (each corpus study copied with new NCT ids) on 127
 the API's paging. Measured: a first pull into an empty store, then a pull after every study
 changed (a new ``LastUpdatePostDate`` and title), each as the wall time of the command, the
 time the fixture spent answering, and the ingest's own time from the command's summary.
-The real API's latency is not measured here::
+The real API's latency is not measured here. With ``--store``, both pulls go into a copy
+of that store (a kept ``bench/ingest.py --keep-store`` store), so that the second measures
+N changed studies in a store of that size::
 
     python bench/pull.py --n 1000 --workdir /tmp/trialgraph-bench
+    python bench/pull.py --n 2000 --store /tmp/trialgraph-bench/ingested-store-600000
 """
 
 from __future__ import annotations
@@ -64,10 +67,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/trialgraph-bench"))
+    parser.add_argument(
+        "--store", type=Path, help="pull into a copy of this store instead of an empty one"
+    )
     args = parser.parse_args()
     workdir = args.workdir / f"pull-{args.n}"
     subprocess.run(["rm", "-rf", str(workdir)], check=True)
     workdir.mkdir(parents=True)
+    if args.store is not None:
+        if not (args.store / "CURRENT").exists():
+            parser.error(f"{args.store} is not an Oxigraph store")
+        subprocess.run(["cp", "-r", str(args.store), str(workdir / "store")], check=True)
     fixture = FixtureApi(studies(args.n), max_page=1000)
     served = [0.0]
     handler = _handler(fixture)
@@ -92,6 +102,7 @@ def main() -> None:
                 json.dumps(
                     {
                         "n": args.n,
+                        "into": str(args.store) if args.store else "empty store",
                         "run": name,
                         "wall_s": round(wall, 2),
                         "server_s": round(served[0], 2),

@@ -4,13 +4,14 @@ backends; a summary behind the store is noticed, and rebuilt by ``trialgraph sum
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from pyoxigraph import Literal, NamedNode, Triple
+from pyoxigraph import Literal, Triple
 
 from tests.conftest import CORPUS, FIXED_TIME, read_records
 from trialgraph import summaries
@@ -143,13 +144,15 @@ def test_an_unchanged_rerun_leaves_the_summary_and_the_generation(
 
 
 def test_a_group_keeps_its_counts_through_its_state() -> None:
-    kind = summaries.BY_NAME["analytes-across-trials"]
+    # what a scan counts of trial NCT1 (two rows, CYTOKINES) and of NCT2 (one row, PK)
+    first = summaries.Group(1, 2, {"endpoint": Counter({"CYTOKINES": 1})}, ids_text="NCT1")
+    second = summaries.Group(1, 1, {"endpoint": Counter({"PK": 1})}, ids_text="NCT2")
     group = summaries.Group(ids=set())
-    row = (NamedNode("urn:a"), Literal("CYTOKINES"))
-    group.add("NCT1", [row, row], kind, 1)
-    group.add("NCT2", [(NamedNode("urn:a"), Literal("PK"))], kind, 1)
+    group.combine(first, 1)
+    group.combine(second, 1)
+    assert (group.trials, group.rows, group.ids) == (2, 3, {"NCT1", "NCT2"})
     again = summaries.Group.from_state(group.state(), "; ".join(sorted(group.ids or ())))
-    again.add("NCT1", [row, row], kind, -1)
+    again.combine(first, -1)
     assert (again.trials, again.rows, again.ids) == (1, 1, {"NCT2"})
     assert again.tallies == {"endpoint": Counter({"PK": 1})}
 
@@ -228,3 +231,17 @@ def test_a_first_load_adds_up_its_batches_groups_to_what_a_rebuild_finds(
         assert_summaries_answer(store)
         assert summaries.rebuild(store).how == "rebuilt"
         assert {q for q in store.store if q.graph_name == SUMMARY_GRAPH} == built
+
+
+def test_the_combination_summary_lists_the_modalities_and_checkpoints_of_its_query() -> None:
+    text = catalogue()["combination-regimens"].text
+
+    def listed(clauses: Iterator[str] | Sequence[str]) -> dict[str, set[str]]:
+        found = {}
+        for clause in clauses:
+            for var, terms in re.findall(r"VALUES \?(\w+) \{([^}]*)\}", clause):
+                found[var] = set(terms.split())
+        return found
+
+    assert listed([text]) == listed(summaries.COMBINATION_VALUES)
+    assert set(listed([text])) == {"cell_kind", "inhibited"}

@@ -49,6 +49,8 @@ _GRAPH = prefixes()["graph"]
 _SUMMARY = prefixes()["summary"]
 _PREFIXES = (
     "PREFIX tg: <https://w3id.org/trialgraph/ontology#>\n"
+    "PREFIX modality: <https://w3id.org/trialgraph/modality/>\n"
+    "PREFIX target: <https://w3id.org/trialgraph/target/>\n"
     "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
     "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
 )
@@ -85,21 +87,11 @@ class Kind:
     whole: str = ""
 
     def lookup(self, trials: Sequence[NamedNode]) -> str:
-        """The contributions of ``trials`` only."""
+        """The contributions of ``trials`` only (without prefixes)."""
         values = " ".join(iri(t) for t in trials)
         body = self.contributions
         start = body.index("{") + 1
-        return f"{_PREFIXES}{body[:start]} VALUES ?t {{ {values} }}{body[start:]}"
-
-    def scan(self) -> str:
-        """The contributions of every stored trial."""
-        return _PREFIXES + (self.whole or self.contributions)
-
-    @property
-    def variables(self) -> tuple[str, ...]:
-        """What each contribution row holds after ``?t``: the keys, then the values."""
-        values = [v for v, _ in self.listed] + ([self.durations] if self.durations else [])
-        return self.keys + tuple(values)
+        return f"{body[:start]} VALUES ?t {{ {values} }}{body[start:]}"
 
 
 #: The target's symbol and the product's label and modality, for ``modality-by-target``.
@@ -107,6 +99,15 @@ _AIMED = (
     "?x tg:symbol ?target . "
     "?p a tg:Product ; rdfs:label ?product . "
     'OPTIONAL { ?p tg:modality/rdfs:label ?m } BIND(COALESCE(?m, "unknown") AS ?modality) }'
+)
+#: The cell-therapy modalities and the checkpoints of ``combination-regimens``, as
+#: ``queries/combination-regimens.rq`` lists them (``tests/test_summaries.py`` compares).
+COMBINATION_VALUES = (
+    "VALUES ?cell_kind { modality:CAR-T modality:CAR-NK modality:CAR-M modality:TCR-T "
+    "modality:TIL modality:NK modality:CIK modality:dendritic_cell_vaccine "
+    "modality:cell_therapy }",
+    "VALUES ?inhibited { target:PDCD1 target:CD274 target:PDCD1LG2 target:CTLA4 target:LAG3 "
+    "target:HAVCR2 target:TIGIT }",
 )
 #: Every summarized query. The contributions repeat the joins of ``queries/NAME.rq``;
 #: ``tests/test_summaries.py`` checks that the summary's rows equal the full scan's.
@@ -190,18 +191,38 @@ KINDS: tuple[Kind, ...] = (
         "?use tg:product ?p ; tg:aimsAt ?x . ?p tg:aimsAt ?x } } } "
         "} } " + _AIMED,
     ),
+    Kind(
+        # one group per result row but its labels and title, which the summary form joins:
+        # the trial, its cell product and that use's modality, the partner and its checkpoint
+        "combination-regimens",
+        "SELECT DISTINCT ?t ?trial ?cell ?cell_kind ?p ?inhibited WHERE { "
+        f"{COMBINATION_VALUES[0]} {COMBINATION_VALUES[1]} "
+        "?t tg:hasIntervention ?cell_use, ?partner_use . "
+        "?cell_use tg:product ?cell ; tg:modality ?cell_kind . "
+        "?partner_use tg:aimsAt ?inhibited ; tg:product ?p . "
+        "FILTER(?p != ?cell) BIND(?t AS ?trial) }",
+        ("trial", "cell", "cell_kind", "p", "inhibited"),
+        whole="SELECT DISTINCT ?t ?trial ?cell ?cell_kind ?p ?inhibited WHERE { "
+        f"{{ SELECT ?t ?cell ?cell_kind {{ {COMBINATION_VALUES[0]} "
+        "?cell_use tg:modality ?cell_kind ; tg:product ?cell . ?t tg:hasIntervention ?cell_use } } "
+        f"{{ SELECT ?t ?p ?inhibited {{ {COMBINATION_VALUES[1]} "
+        "?partner_use tg:aimsAt ?inhibited ; tg:product ?p . "
+        "?t tg:hasIntervention ?partner_use } } "
+        "FILTER(?p != ?cell) BIND(?t AS ?trial) }",
+    ),
 )
 BY_NAME = {kind.name: kind for kind in KINDS}
 
 #: The predicates the contributions read in trial graphs: every ``tg:`` property they name
-#: but those of concept descriptions, which the concepts graph holds.
+#: but a target's symbol, which only the concepts graph holds (``tg:modality`` is a
+#: product's there, and an intervention's in its trial's graph).
 _TRIAL_PREDICATES = sorted(
     {
         name
         for kind in KINDS
         for name in re.findall(r"\btg:([a-z]\w*)", kind.contributions + kind.whole)
     }
-    - {"symbol", "modality"}
+    - {"symbol"}
 )
 _TRIAL_PREDICATE_NODES = frozenset(NamedNode(TG.NS + name) for name in _TRIAL_PREDICATES)
 
@@ -233,7 +254,6 @@ _STATE = TG.summaryState
 
 
 Key = tuple[NamedNode | Literal, ...]
-Row = tuple[NamedNode | Literal, ...]
 
 
 @dataclass(slots=True)
@@ -251,27 +271,26 @@ class Group:
     #: the ids as stored (sorted, ``; ``-joined), for a group read from a scan, not changed
     ids_text: str | None = None
 
-    def add(self, trial: str, rows: Sequence[Row], kind: Kind, sign: int) -> None:
-        """Count in (``sign`` 1) or out (-1) one trial's rows of this group."""
-        self.trials += sign
-        self.rows += sign * len(rows)
-        if self.ids is not None:
+    def combine(self, other: Group, sign: int) -> None:
+        """Count in (``sign`` 1) or out (-1) the counts of other trials' rows of this group.
+
+        ``other`` was counted from a scan of those trials (:func:`_scanned`); this group
+        keeps its ids as a set (:meth:`from_state`) when its kind lists them.
+        """
+        self.trials += sign * other.trials
+        self.rows += sign * other.rows
+        for var, tally in other.tallies.items():
+            mine = self.tallies.setdefault(var, Counter())
+            for value, n in tally.items():
+                mine[value] += sign * n
+            for value in [v for v, n in mine.items() if n <= 0]:
+                del mine[value]
+        if self.ids is not None and other.ids_text:
+            members = other.ids_text.split("; ")
             if sign > 0:
-                self.ids.add(trial)
+                self.ids.update(members)
             else:
-                self.ids.discard(trial)
-        offset = len(kind.keys)
-        tallied = [v for v, _ in kind.listed] + ([kind.durations] if kind.durations else [])
-        for i, var in enumerate(tallied, start=offset):
-            tally = self.tallies.setdefault(var, Counter())
-            if var == kind.durations:  # every row counts towards the median
-                values: Iterable[str] = [row[i].value for row in rows]
-            else:  # a listed value counts once per trial, however many rows repeat it
-                values = {row[i].value for row in rows}
-            for value in values:
-                tally[value] += sign
-            for value in [v for v, n in tally.items() if n <= 0]:
-                del tally[value]
+                self.ids.difference_update(members)
 
     def state(self) -> str:
         """The counts as the JSON text a summary node keeps (its ids are a column)."""
@@ -291,38 +310,6 @@ def trial_node(graph: NamedNode) -> NamedNode:
     return NamedNode(_TRIAL + graph.value.removeprefix(_GRAPH))
 
 
-def _trial_id(trial: NamedNode) -> str:
-    return trial.value.removeprefix(_TRIAL)
-
-
-def _by_trial(kind: Kind, result: SelectResult) -> dict[NamedNode, list[Row]]:
-    """Contribution rows by trial: the kind's :attr:`Kind.variables`, every one bound."""
-    at = [result.variables.index(v) for v in ("t", *kind.variables)]
-    out: dict[NamedNode, list[Row]] = {}
-    for row in result:
-        trial, *rest = (row[i] for i in at)
-        if isinstance(trial, NamedNode) and all(isinstance(t, NamedNode | Literal) for t in rest):
-            out.setdefault(trial, []).append(tuple(rest))  # type: ignore[arg-type]
-    return out
-
-
-def _count(
-    groups: dict[Key, Group], kind: Kind, trials: dict[NamedNode, list[Row]], sign: int
-) -> None:
-    """Count each trial's rows in (or out of) the groups they belong to."""
-    n = len(kind.keys)
-    for trial, rows in trials.items():
-        by_key: dict[Key, list[Row]] = {}
-        for row in rows:
-            by_key.setdefault(row[:n], []).append(row)
-        ident = _trial_id(trial)
-        for key, members in by_key.items():
-            group = groups.get(key)
-            if group is None:
-                group = groups[key] = Group(ids=set() if kind.ids else None)
-            group.add(ident, members, kind, sign)
-
-
 class _Queryable(Protocol):
     def query(self, sparql: str, /) -> object: ...
 
@@ -333,14 +320,12 @@ def _select(store: _Queryable, text: str) -> SelectResult:
     return result
 
 
-def contributions(
-    store: GraphStore, kind: Kind, trials: Sequence[NamedNode]
-) -> dict[NamedNode, list[Row]]:
-    """The contribution rows of ``trials`` as stored now, by trial (lookups, in batches)."""
-    out: dict[NamedNode, list[Row]] = {}
+def groups_of(store: GraphStore, kind: Kind, trials: Sequence[NamedNode]) -> dict[Key, Group]:
+    """The groups of ``trials`` alone, as stored now: their contributions counted by
+    Oxigraph (:func:`_scanned`), looked up in batches; only the groups come back."""
+    out: dict[Key, Group] = {}
     for start in range(0, len(trials), LOOKUP_BATCH):
-        chunk = trials[start : start + LOOKUP_BATCH]
-        out.update(_by_trial(kind, _select(store, kind.lookup(chunk))))
+        _add(out, _scanned(store, kind, trials[start : start + LOOKUP_BATCH]))
     return out
 
 
@@ -525,14 +510,18 @@ class Report:
         return f"{self.how}: {total:,} groups of {len(self.groups)} queries in {self.seconds:.1f} s"
 
 
-def _scanned(store: _Queryable, kind: Kind) -> dict[Key, Group]:
-    """Every group of a kind, counted by Oxigraph from a scan of its contributions.
+def _scanned(
+    store: _Queryable, kind: Kind, trials: Sequence[NamedNode] | None = None
+) -> dict[Key, Group]:
+    """Every group of a kind (or of ``trials`` only), counted by Oxigraph from a scan (or a
+    lookup) of its contributions.
 
-    The counts are those :meth:`Group.add` keeps: trials, rows, ids, the trials with each
+    The counts are those a :class:`Group` keeps: trials, rows, ids, the trials with each
     listed value and the rows with each duration; only the groups come back to Python.
     """
     keys = " ".join("?" + k for k in kind.keys)
-    inner = "{ " + (kind.whole or kind.contributions) + " }"
+    body = (kind.whole or kind.contributions) if trials is None else kind.lookup(trials)
+    inner = "{ " + body + " }"
     ids = ' (GROUP_CONCAT(DISTINCT ?id; separator="; ") AS ?ids)' if kind.ids else ""
     trial_id = f' BIND(STRAFTER(STR(?t), "{_TRIAL}") AS ?id)' if kind.ids else ""
     n = len(kind.keys)
@@ -543,11 +532,11 @@ def _scanned(store: _Queryable, kind: Kind) -> dict[Key, Group]:
     )
     for row in _select(store, totals):
         key = tuple(t for t in row[:n] if isinstance(t, NamedNode | Literal))
-        trials, rows, *listed = row[n:]
-        if len(key) == n and isinstance(trials, Literal) and isinstance(rows, Literal):
+        in_group, rows, *listed = row[n:]
+        if len(key) == n and isinstance(in_group, Literal) and isinstance(rows, Literal):
             text = listed[0].value if listed and isinstance(listed[0], Literal) else None
             ordered = "; ".join(sorted(text.split("; "))) if text else ""
-            groups[key] = Group(int(trials.value), int(rows.value), ids_text=ordered)
+            groups[key] = Group(int(in_group.value), int(rows.value), ids_text=ordered)
     tallied = [(v, "COUNT(DISTINCT ?t)") for v, _ in kind.listed]
     if kind.durations:
         tallied.append((kind.durations, "COUNT(*)"))
@@ -616,20 +605,24 @@ def partial(quads: Iterable[Quad], concepts: bytes) -> Partial:
 def merge(total: Partial, part: Partial) -> None:
     """Add the groups of a batch of other trials to ``total``."""
     for name, groups in part.items():
-        into = total.setdefault(name, {})
-        for key, group in groups.items():
-            have = into.get(key)
-            if have is None:
-                into[key] = group
-                continue
-            have.trials += group.trials
-            have.rows += group.rows
-            for var, tally in group.tallies.items():
-                have.tallies.setdefault(var, Counter()).update(tally)
-            if have.ids_text and group.ids_text:  # other trials: the lists join (unsorted)
-                have.ids_text = f"{have.ids_text}; {group.ids_text}"
-            else:
-                have.ids_text = have.ids_text or group.ids_text
+        _add(total.setdefault(name, {}), groups)
+
+
+def _add(into: dict[Key, Group], groups: dict[Key, Group]) -> None:
+    """Add scanned groups of other trials to ``into``'s (their id lists join unsorted)."""
+    for key, group in groups.items():
+        have = into.get(key)
+        if have is None:
+            into[key] = group
+            continue
+        have.trials += group.trials
+        have.rows += group.rows
+        for var, tally in group.tallies.items():
+            have.tallies.setdefault(var, Counter()).update(tally)
+        if have.ids_text and group.ids_text:
+            have.ids_text = f"{have.ids_text}; {group.ids_text}"
+        else:
+            have.ids_text = have.ids_text or group.ids_text
 
 
 def write(store: GraphStore, groups: Partial) -> Report:
@@ -663,8 +656,8 @@ class Tracker:
 
     Built when the run starts: if the summary reflects the store then, the run's changes
     can be applied to it. :meth:`before` is called with the trials a batch replaces, before
-    they are written, and reads their stored contributions; :meth:`finish` reads the
-    contributions of every trial the run wrote and applies the difference, or rebuilds the
+    they are written, and counts their stored groups (:func:`groups_of`); :meth:`finish`
+    counts the groups of every trial the run wrote and applies the difference, or rebuilds the
     summary when it was behind, when the run wrote more than :data:`REBUILD_SHARE` of the
     store, or when another writer changed the store meanwhile.
     """
@@ -678,10 +671,10 @@ class Tracker:
         self.reason = found.explain() if not self.usable else ""
         self.limit = max(REBUILD_MIN, int(stored_trials * REBUILD_SHARE))
         self._seen: set[NamedNode] = set()
-        self._old: dict[str, dict[NamedNode, list[Row]]] = {k.name: {} for k in KINDS}
+        self._old: Partial = {k.name: {} for k in KINDS}  # the replaced trials' groups
 
     def before(self, trials: Sequence[NamedNode]) -> None:
-        """Read the stored contributions of ``trials``, which are about to be replaced."""
+        """Count the stored groups of ``trials``, which are about to be replaced."""
         fresh = [t for t in dict.fromkeys(trials) if t not in self._seen]
         self._seen.update(fresh)
         if not self.usable or not fresh:
@@ -692,7 +685,7 @@ class Tracker:
             self._old = {}
             return
         for kind in KINDS:
-            self._old[kind.name].update(contributions(self.store, kind, fresh))
+            _add(self._old[kind.name], groups_of(self.store, kind, fresh))
 
     def finish(self, written: Iterable[NamedNode]) -> Report:
         """Bring the summary up to date with the run (see the class)."""
@@ -706,14 +699,15 @@ class Tracker:
             return report
         with self.store.writing():
             for kind in KINDS:
-                new = contributions(self.store, kind, trials)
+                new = groups_of(self.store, kind, trials)
                 old = self._old[kind.name]
-                touched = {
-                    row[: len(kind.keys)] for rows in (*old.values(), *new.values()) for row in rows
-                }
+                touched = old.keys() | new.keys()
                 groups = self._stored_groups(kind, touched)
-                _count(groups, kind, old, -1)
-                _count(groups, kind, new, 1)
+                for key, group in groups.items():
+                    if key in old:
+                        group.combine(old[key], -1)
+                    if key in new:
+                        group.combine(new[key], 1)
                 quads = list(_group_quads(kind, groups))
                 self.store.remove_subjects(SUMMARY_GRAPH, [node(kind, key) for key in touched])
                 self.store.add_quads(quads)
@@ -753,7 +747,7 @@ __all__ = [
     "Status",
     "Tracker",
     "column",
-    "contributions",
+    "groups_of",
     "node",
     "rebuild",
     "status",
