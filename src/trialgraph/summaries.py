@@ -87,11 +87,18 @@ class Kind:
     whole: str = ""
 
     def lookup(self, trials: Sequence[NamedNode]) -> str:
-        """The contributions of ``trials`` only (without prefixes)."""
+        """The contributions of ``trials`` only (without prefixes).
+
+        ``LATERAL`` evaluates the pattern once per trial with ``?t`` bound, as index
+        lookups; joined with ``VALUES`` directly, Oxigraph may evaluate the pattern over
+        every stored trial first.
+        """
         values = " ".join(iri(t) for t in trials)
         body = self.contributions
-        start = body.index("{") + 1
-        return f"{body[:start]} VALUES ?t {{ {values} }}{body[start:]}"
+        start, end = body.index("{") + 1, body.rindex("}")
+        return (
+            f"{body[:start]} VALUES ?t {{ {values} }} LATERAL {{ {body[start:end]} }} {body[end:]}"
+        )
 
 
 #: The target's symbol and the product's label and modality, for ``modality-by-target``.
@@ -109,6 +116,15 @@ COMBINATION_VALUES = (
     "VALUES ?inhibited { target:PDCD1 target:CD274 target:PDCD1LG2 target:CTLA4 target:LAG3 "
     "target:HAVCR2 target:TIGIT }",
 )
+
+
+def _as_filter(values: str) -> str:
+    """``VALUES ?x { a b }`` as the expression ``?x IN (a, b)``."""
+    found = re.fullmatch(r"VALUES (\?\w+) \{ ([^}]*) \}", values)
+    assert found is not None, values
+    return f"{found[1]} IN ({', '.join(found[2].split())})"
+
+
 #: Every summarized query. The contributions repeat the joins of ``queries/NAME.rq``;
 #: ``tests/test_summaries.py`` checks that the summary's rows equal the full scan's.
 KINDS: tuple[Kind, ...] = (
@@ -196,10 +212,12 @@ KINDS: tuple[Kind, ...] = (
         # the trial, its cell product and that use's modality, the partner and its checkpoint
         "combination-regimens",
         "SELECT DISTINCT ?t ?trial ?cell ?cell_kind ?p ?inhibited WHERE { "
-        f"{COMBINATION_VALUES[0]} {COMBINATION_VALUES[1]} "
+        # the lists as filters: a lookup starts from the trial, not from every use of a
+        # listed modality or checkpoint in the store
         "?t tg:hasIntervention ?cell_use, ?partner_use . "
         "?cell_use tg:product ?cell ; tg:modality ?cell_kind . "
         "?partner_use tg:aimsAt ?inhibited ; tg:product ?p . "
+        f"FILTER({_as_filter(COMBINATION_VALUES[0])} && {_as_filter(COMBINATION_VALUES[1])}) "
         "FILTER(?p != ?cell) BIND(?t AS ?trial) }",
         ("trial", "cell", "cell_kind", "p", "inhibited"),
         whole="SELECT DISTINCT ?t ?trial ?cell ?cell_kind ?p ?inhibited WHERE { "
