@@ -98,14 +98,20 @@ def parameters(store: Store) -> dict[str, str]:
     }
 
 
-def bound(query: NamedQuery, values: dict[str, str]) -> tuple[str, list[str]]:
-    """A query's text with its parameters bound, and the same as ``--param`` options (of
-    parameters only one of which may be given, the first)."""
-    given = {p.name: values[p.name] for p in query.params if p.name in values}
+def given(query: NamedQuery, values: dict[str, str]) -> dict[str, str]:
+    """The values of a query's parameters (of those only one of which may be given, the
+    first)."""
+    out = {p.name: values[p.name] for p in query.params if p.name in values}
     for other in query.one_of[1:]:
-        given.pop(other, None)
-    options = [a for k, v in given.items() for a in ("--param", f"{k}={v}")]
-    return query.bind(given), options
+        out.pop(other, None)
+    return out
+
+
+def bound(query: NamedQuery, values: dict[str, str]) -> tuple[str, list[str]]:
+    """A query's text with its parameters bound, and the same as ``--param`` options."""
+    chosen = given(query, values)
+    options = [a for k, v in chosen.items() for a in ("--param", f"{k}={v}")]
+    return query.bind(chosen), options
 
 
 def median_time(run: Callable[[], object], runs: int) -> float:
@@ -171,8 +177,8 @@ def cli_and_direct(
             row["pyoxigraph_s"] = round(direct_s, 3)
             row["cli_over_pyoxigraph"] = round(cli_s / direct_s, 2) if direct_s else None
         if query.summary_text:
-            given = {p.name: values[p.name] for p in query.params if p.name in values}
-            summary_s, rows = timed_rows(store, query.bind(given, summary=True), runs)
+            summary_text = query.bind(given(query, values), summary=True)
+            summary_s, rows = timed_rows(store, summary_text, runs)
             row.setdefault("rows", rows)
             row["summary_s"] = round(summary_s, 4)
         print(json.dumps(row), flush=True)

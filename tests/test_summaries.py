@@ -235,13 +235,8 @@ def test_a_first_load_adds_up_its_batches_groups_to_what_a_rebuild_finds(
 
 def test_the_combination_summary_lists_the_modalities_and_checkpoints_of_its_query() -> None:
     text = catalogue()["combination-regimens"].text
-
-    def listed(clauses: Iterator[str] | Sequence[str]) -> dict[str, set[str]]:
-        found = {}
-        for clause in clauses:
-            for var, terms in re.findall(r"VALUES \?(\w+) \{([^}]*)\}", clause):
-                found[var] = set(terms.split())
-        return found
-
-    assert listed([text]) == listed(summaries.COMBINATION_VALUES)
-    assert set(listed([text])) == {"cell_kind", "inhibited"}
+    listed = {
+        var: set(terms.split()) for var, terms in re.findall(r"VALUES \?(\w+) \{([^}]*)\}", text)
+    }
+    assert listed == {var: set(terms) for var, terms in summaries.COMBINATION_LISTS.items()}
+    assert set(listed) == {"cell_kind", "inhibited"}

@@ -107,22 +107,41 @@ _AIMED = (
     "?p a tg:Product ; rdfs:label ?product . "
     'OPTIONAL { ?p tg:modality/rdfs:label ?m } BIND(COALESCE(?m, "unknown") AS ?modality) }'
 )
-#: The cell-therapy modalities and the checkpoints of ``combination-regimens``, as
-#: ``queries/combination-regimens.rq`` lists them (``tests/test_summaries.py`` compares).
-COMBINATION_VALUES = (
-    "VALUES ?cell_kind { modality:CAR-T modality:CAR-NK modality:CAR-M modality:TCR-T "
-    "modality:TIL modality:NK modality:CIK modality:dendritic_cell_vaccine "
-    "modality:cell_therapy }",
-    "VALUES ?inhibited { target:PDCD1 target:CD274 target:PDCD1LG2 target:CTLA4 target:LAG3 "
-    "target:HAVCR2 target:TIGIT }",
-)
+#: The cell-therapy modalities and the checkpoints of ``combination-regimens``, by
+#: variable, as ``queries/combination-regimens.rq`` lists them (``tests/test_summaries.py``
+#: compares).
+COMBINATION_LISTS: dict[str, tuple[str, ...]] = {
+    "cell_kind": (
+        "modality:CAR-T",
+        "modality:CAR-NK",
+        "modality:CAR-M",
+        "modality:TCR-T",
+        "modality:TIL",
+        "modality:NK",
+        "modality:CIK",
+        "modality:dendritic_cell_vaccine",
+        "modality:cell_therapy",
+    ),
+    "inhibited": (
+        "target:PDCD1",
+        "target:CD274",
+        "target:PDCD1LG2",
+        "target:CTLA4",
+        "target:LAG3",
+        "target:HAVCR2",
+        "target:TIGIT",
+    ),
+}
 
 
-def _as_filter(values: str) -> str:
-    """``VALUES ?x { a b }`` as the expression ``?x IN (a, b)``."""
-    found = re.fullmatch(r"VALUES (\?\w+) \{ ([^}]*) \}", values)
-    assert found is not None, values
-    return f"{found[1]} IN ({', '.join(found[2].split())})"
+def _values(var: str) -> str:
+    """A :data:`COMBINATION_LISTS` list as ``VALUES ?var { ... }``."""
+    return f"VALUES ?{var} {{ {' '.join(COMBINATION_LISTS[var])} }}"
+
+
+def _among(var: str) -> str:
+    """A :data:`COMBINATION_LISTS` list as the expression ``?var IN (...)``."""
+    return f"?{var} IN ({', '.join(COMBINATION_LISTS[var])})"
 
 
 #: Every summarized query. The contributions repeat the joins of ``queries/NAME.rq``;
@@ -217,13 +236,13 @@ KINDS: tuple[Kind, ...] = (
         "?t tg:hasIntervention ?cell_use, ?partner_use . "
         "?cell_use tg:product ?cell ; tg:modality ?cell_kind . "
         "?partner_use tg:aimsAt ?inhibited ; tg:product ?p . "
-        f"FILTER({_as_filter(COMBINATION_VALUES[0])} && {_as_filter(COMBINATION_VALUES[1])}) "
+        f"FILTER({_among('cell_kind')} && {_among('inhibited')}) "
         "FILTER(?p != ?cell) BIND(?t AS ?trial) }",
         ("trial", "cell", "cell_kind", "p", "inhibited"),
         whole="SELECT DISTINCT ?t ?trial ?cell ?cell_kind ?p ?inhibited WHERE { "
-        f"{{ SELECT ?t ?cell ?cell_kind {{ {COMBINATION_VALUES[0]} "
+        f"{{ SELECT ?t ?cell ?cell_kind {{ {_values('cell_kind')} "
         "?cell_use tg:modality ?cell_kind ; tg:product ?cell . ?t tg:hasIntervention ?cell_use } } "
-        f"{{ SELECT ?t ?p ?inhibited {{ {COMBINATION_VALUES[1]} "
+        f"{{ SELECT ?t ?p ?inhibited {{ {_values('inhibited')} "
         "?partner_use tg:aimsAt ?inhibited ; tg:product ?p . "
         "?t tg:hasIntervention ?partner_use } } "
         "FILTER(?p != ?cell) BIND(?t AS ?trial) }",
@@ -633,14 +652,10 @@ def _add(into: dict[Key, Group], groups: dict[Key, Group]) -> None:
         if have is None:
             into[key] = group
             continue
-        have.trials += group.trials
-        have.rows += group.rows
-        for var, tally in group.tallies.items():
-            have.tallies.setdefault(var, Counter()).update(tally)
-        if have.ids_text and group.ids_text:
-            have.ids_text = f"{have.ids_text}; {group.ids_text}"
-        else:
-            have.ids_text = have.ids_text or group.ids_text
+        have.combine(group, 1)
+        if have.ids is None and group.ids_text:
+            joined = f"{have.ids_text}; {group.ids_text}" if have.ids_text else group.ids_text
+            have.ids_text = joined
 
 
 def write(store: GraphStore, groups: Partial) -> Report:
