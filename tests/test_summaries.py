@@ -16,6 +16,7 @@ from pyoxigraph import Literal, Triple
 from tests.conftest import CORPUS, FIXED_TIME, read_records
 from trialgraph import summaries
 from trialgraph.cli import main
+from trialgraph.mapping import trial_graph
 from trialgraph.namespaces import SUMMARY_GRAPH, TG
 from trialgraph.pipeline import Loader, map_batch, map_encoded
 from trialgraph.queries import NamedQuery, catalogue
@@ -240,3 +241,25 @@ def test_the_combination_summary_lists_the_modalities_and_checkpoints_of_its_que
     }
     assert listed == {var: set(terms) for var, terms in summaries.COMBINATION_LISTS.items()}
     assert set(listed) == {"cell_kind", "inhibited"}
+
+
+
+def test_stored_groups_read_the_concepts_descriptions_as_far_as_they_lead(
+    records: list[TrialRecord], tmp_path: Path
+) -> None:
+    # with the interventions' own modality gone from the trial graphs, modality-by-target
+    # reaches a modality's label only through its product's description in the concepts
+    # graph: two steps from the trial graph
+    loaded = records[:200]
+    with EmbeddedStore(tmp_path / "store") as store:
+        run(store, [loaded])
+        store._update(
+            "PREFIX tg: <https://w3id.org/trialgraph/ontology#> "
+            "DELETE { GRAPH ?g { ?use tg:modality ?m } } WHERE { GRAPH ?g { "
+            "?t tg:hasIntervention ?use . ?use tg:modality ?m } }"
+        )
+        graphs = sorted({trial_graph(r.trial_id) for r in loaded}, key=str)
+        stored = summaries.stored_groups(store, graphs)
+        scanned = {kind.name: summaries._scanned(store, kind) for kind in summaries.KINDS}
+        assert stored["modality-by-target"]
+        assert stored == scanned

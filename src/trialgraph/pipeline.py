@@ -24,7 +24,7 @@ from trialgraph.coverage import Coverage
 from trialgraph.mapping import MappedTrial, map_record, trial_graph
 from trialgraph.records import KnownDigests, KnownRecord, RawRecord, RecordError, TrialRecord
 from trialgraph.store import GraphStore, TrialGraph
-from trialgraph.summaries import Partial, Report, Tracker, trial_node
+from trialgraph.summaries import Partial, Report, Tracker
 
 #: How much of a record's text goes into its quarantine entry.
 EXCERPT_CHARS = 300
@@ -342,7 +342,7 @@ class Loader:
             self.store.bulk_load([fresh])
         if replace:
             if self.summary is not None:
-                self.summary.before([trial_node(t.graph) for t in replace])
+                self.summary.before([t.graph for t in replace])
             self.store.replace_trials(replace)
         return len(batch)
 
@@ -352,7 +352,7 @@ class Loader:
             return None
         if self._groups is not None and self._loaded:
             return summaries.write(self.store, self._groups)
-        return self.summary.finish(trial_node(NamedNode(g)) for g in self._loaded)
+        return self.summary.finish(NamedNode(g) for g in self._loaded)
 
 
 class Quarantine:

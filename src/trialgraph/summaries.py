@@ -36,25 +36,25 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, RdfFormat, Store
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QuerySolutions, RdfFormat, Store
 
-from trialgraph.namespaces import STATUS_GRAPH, STD, SUMMARY_GRAPH, TG, prefixes
+from trialgraph.namespaces import CONCEPTS_GRAPH, STATUS_GRAPH, STD, SUMMARY_GRAPH, TG, prefixes
 from trialgraph.store import GraphStore, SelectResult
-from trialgraph.store.sparql import iri
+from trialgraph.store.sparql import Term, iri
 
 log = logging.getLogger(__name__)
 
 _TRIAL = prefixes()["trial"]
-_GRAPH = prefixes()["graph"]
 _SUMMARY = prefixes()["summary"]
-_PREFIXES = (
-    "PREFIX tg: <https://w3id.org/trialgraph/ontology#>\n"
-    "PREFIX modality: <https://w3id.org/trialgraph/modality/>\n"
-    "PREFIX target: <https://w3id.org/trialgraph/target/>\n"
-    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-    "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
-)
-#: Trials per lookup of contributions (``VALUES ?t { ... }``).
+_NAMESPACES = {
+    "tg": "https://w3id.org/trialgraph/ontology#",
+    "modality": "https://w3id.org/trialgraph/modality/",
+    "target": "https://w3id.org/trialgraph/target/",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+}
+_PREFIXES = "".join(f"PREFIX {prefix}: <{ns}>\n" for prefix, ns in _NAMESPACES.items())
+#: Trial graphs (or summary nodes) per lookup (``VALUES ?g { ... }``).
 LOOKUP_BATCH = 1000
 #: A run that rewrites more than this share of the stored trials rebuilds the summary
 #: instead of applying its changes (a scan is then cheaper than the lookups).
@@ -85,20 +85,6 @@ class Kind:
     listed: tuple[tuple[str, str], ...] = ()
     durations: str = ""
     whole: str = ""
-
-    def lookup(self, trials: Sequence[NamedNode]) -> str:
-        """The contributions of ``trials`` only (without prefixes).
-
-        ``LATERAL`` evaluates the pattern once per trial with ``?t`` bound, as index
-        lookups; joined with ``VALUES`` directly, Oxigraph may evaluate the pattern over
-        every stored trial first.
-        """
-        values = " ".join(iri(t) for t in trials)
-        body = self.contributions
-        start, end = body.index("{") + 1, body.rindex("}")
-        return (
-            f"{body[:start]} VALUES ?t {{ {values} }} LATERAL {{ {body[start:end]} }} {body[end:]}"
-        )
 
 
 #: The target's symbol and the product's label and modality, for ``modality-by-target``.
@@ -231,8 +217,8 @@ KINDS: tuple[Kind, ...] = (
         # the trial, its cell product and that use's modality, the partner and its checkpoint
         "combination-regimens",
         "SELECT DISTINCT ?t ?trial ?cell ?cell_kind ?p ?inhibited WHERE { "
-        # the lists as filters: a lookup starts from the trial, not from every use of a
-        # listed modality or checkpoint in the store
+        # the lists as filters, as evaluated over a few trials' quads (partial); the
+        # whole scan starts from the listed modalities and checkpoints instead
         "?t tg:hasIntervention ?cell_use, ?partner_use . "
         "?cell_use tg:product ?cell ; tg:modality ?cell_kind . "
         "?partner_use tg:aimsAt ?inhibited ; tg:product ?p . "
@@ -262,6 +248,18 @@ _TRIAL_PREDICATES = sorted(
     - {"symbol"}
 )
 _TRIAL_PREDICATE_NODES = frozenset(NamedNode(TG.NS + name) for name in _TRIAL_PREDICATES)
+#: The predicates the contributions may read in the concepts graph: every property they
+#: name (``a`` is ``rdf:type``).
+_CONCEPT_PREDICATE_NODES = frozenset(
+    {
+        NamedNode(_NAMESPACES[prefix] + name)
+        for kind in KINDS
+        for prefix, name in re.findall(
+            r"\b(tg|rdfs|skos):([a-z]\w*)", kind.contributions + kind.whole
+        )
+    }
+    | {STD.rdf_type}
+)
 
 
 def version() -> str:
@@ -342,11 +340,6 @@ class Group:
         return cls(data["trials"], data["rows"], tallies, members)
 
 
-def trial_node(graph: NamedNode) -> NamedNode:
-    """The trial a trial graph describes (both are named by the trial's id)."""
-    return NamedNode(_TRIAL + graph.value.removeprefix(_GRAPH))
-
-
 class _Queryable(Protocol):
     def query(self, sparql: str, /) -> object: ...
 
@@ -357,13 +350,56 @@ def _select(store: _Queryable, text: str) -> SelectResult:
     return result
 
 
-def groups_of(store: GraphStore, kind: Kind, trials: Sequence[NamedNode]) -> dict[Key, Group]:
-    """The groups of ``trials`` alone, as stored now: their contributions counted by
-    Oxigraph (:func:`_scanned`), looked up in batches; only the groups come back."""
-    out: dict[Key, Group] = {}
-    for start in range(0, len(trials), LOOKUP_BATCH):
-        _add(out, _scanned(store, kind, trials[start : start + LOOKUP_BATCH]))
-    return out
+def _rows(
+    store: _Queryable, var: str, nodes: Sequence[NamedNode], select: str, pattern: str
+) -> Iterator[tuple[Term | None, ...]]:
+    """``SELECT select`` of ``pattern`` evaluated once for each of ``nodes`` bound to
+    ``var`` (``LATERAL``: as index lookups), in batches of :data:`LOOKUP_BATCH`."""
+    for start in range(0, len(nodes), LOOKUP_BATCH):
+        values = " ".join(iri(n) for n in nodes[start : start + LOOKUP_BATCH])
+        text = f"SELECT {select} WHERE {{ VALUES ?{var} {{ {values} }} LATERAL {{ {pattern} }} }}"
+        yield from _select(store, text)
+
+
+def _one_of(predicates: Iterable[NamedNode]) -> str:
+    return f"FILTER(?p IN ({', '.join(sorted(iri(p) for p in predicates))}))"
+
+
+_IN_TRIAL = "GRAPH ?g { ?s ?p ?o } " + _one_of(_TRIAL_PREDICATE_NODES)
+_IN_CONCEPTS = f"GRAPH {iri(CONCEPTS_GRAPH)} {{ ?s ?p ?o }} " + _one_of(_CONCEPT_PREDICATE_NODES)
+
+
+def _read_quads(store: GraphStore, graphs: Sequence[NamedNode]) -> Iterator[Quad]:
+    """What the contributions read of the trial graphs ``graphs`` as stored (one read of
+    the graph-first index each), and of the concepts they name, and in turn those the
+    concepts' descriptions name (read by subject in the concepts graph)."""
+    named: set[NamedNode] = set()
+    for g, s, p, o in _rows(store, "g", graphs, "?g ?s ?p ?o", _IN_TRIAL):
+        assert isinstance(g, NamedNode) and isinstance(s, NamedNode | BlankNode)
+        assert isinstance(p, NamedNode) and isinstance(o, NamedNode | BlankNode | Literal)
+        yield Quad(s, p, o, g)
+        if isinstance(o, NamedNode):
+            named.add(o)
+    seen: set[NamedNode] = set()
+    while named - seen:
+        todo = sorted(named - seen, key=str)
+        seen.update(todo)
+        for s, p, o in _rows(store, "s", todo, "?s ?p ?o", _IN_CONCEPTS):
+            assert isinstance(s, NamedNode) and isinstance(p, NamedNode)
+            assert isinstance(o, NamedNode | BlankNode | Literal)
+            yield Quad(s, p, o, CONCEPTS_GRAPH)
+            if isinstance(o, NamedNode):
+                named.add(o)
+
+
+def stored_groups(store: GraphStore, graphs: Sequence[NamedNode]) -> Partial:
+    """The groups, of every kind, of the trials ``graphs`` describe, as stored now.
+
+    Their quads that the contributions read are copied into memory and counted there with
+    the queries a rebuild runs (:func:`partial`): a few reads per trial, whatever the
+    number of kinds.
+    """
+    return partial(_read_quads(store, graphs), b"")
 
 
 # ---------------------------------------------------------------------------------------
@@ -547,18 +583,14 @@ class Report:
         return f"{self.how}: {total:,} groups of {len(self.groups)} queries in {self.seconds:.1f} s"
 
 
-def _scanned(
-    store: _Queryable, kind: Kind, trials: Sequence[NamedNode] | None = None
-) -> dict[Key, Group]:
-    """Every group of a kind (or of ``trials`` only), counted by Oxigraph from a scan (or a
-    lookup) of its contributions.
+def _scanned(store: _Queryable, kind: Kind) -> dict[Key, Group]:
+    """Every group of a kind, counted by Oxigraph from a scan of its contributions.
 
     The counts are those a :class:`Group` keeps: trials, rows, ids, the trials with each
     listed value and the rows with each duration; only the groups come back to Python.
     """
     keys = " ".join("?" + k for k in kind.keys)
-    body = (kind.whole or kind.contributions) if trials is None else kind.lookup(trials)
-    inner = "{ " + body + " }"
+    inner = "{ " + (kind.whole or kind.contributions) + " }"
     ids = ' (GROUP_CONCAT(DISTINCT ?id; separator="; ") AS ?ids)' if kind.ids else ""
     trial_id = f' BIND(STRAFTER(STR(?t), "{_TRIAL}") AS ?id)' if kind.ids else ""
     n = len(kind.keys)
@@ -624,12 +656,13 @@ def reads(quad: Quad) -> bool:
 
 
 def partial(quads: Iterable[Quad], concepts: bytes) -> Partial:
-    """The groups of a batch of trials: the quads of their graphs that the contributions
-    read (:func:`reads`), and the N-Quads of the concepts they name.
+    """The groups of some trials: the quads of their graphs that the contributions read
+    (:func:`reads`), and the N-Quads of the concepts they name, counted in an in-memory
+    store with the very queries a rebuild runs.
 
-    A worker computes them for the batch it mapped, in an in-memory store, with the very
-    queries a rebuild runs (:func:`_scanned`); a first load adds up its batches' groups
-    (:func:`merge`) and writes them (:func:`write`) instead of scanning the loaded store.
+    A worker computes them for the batch it mapped; a first load adds up its batches'
+    groups (:func:`merge`) and writes them (:func:`write`) instead of scanning the loaded
+    store. A rerun counts those of the trials it replaces (:func:`stored_groups`).
     """
     memory = Store()
     memory.extend(quads)
@@ -688,11 +721,11 @@ class Tracker:
     """Keeps a store's summary current through one ingest run.
 
     Built when the run starts: if the summary reflects the store then, the run's changes
-    can be applied to it. :meth:`before` is called with the trials a batch replaces, before
-    they are written, and counts their stored groups (:func:`groups_of`); :meth:`finish`
-    counts the groups of every trial the run wrote and applies the difference, or rebuilds the
-    summary when it was behind, when the run wrote more than :data:`REBUILD_SHARE` of the
-    store, or when another writer changed the store meanwhile.
+    can be applied to it. :meth:`before` is called with the trial graphs a batch replaces,
+    before they are written, and counts their stored groups (:func:`stored_groups`);
+    :meth:`finish` counts the groups of every trial the run wrote and applies the
+    difference, or rebuilds the summary when it was behind, when the run wrote more than
+    :data:`REBUILD_SHARE` of the store, or when another writer changed the store meanwhile.
     """
 
     def __init__(self, store: GraphStore, stored_trials: int) -> None:
@@ -706,9 +739,9 @@ class Tracker:
         self._seen: set[NamedNode] = set()
         self._old: Partial = {k.name: {} for k in KINDS}  # the replaced trials' groups
 
-    def before(self, trials: Sequence[NamedNode]) -> None:
-        """Count the stored groups of ``trials``, which are about to be replaced."""
-        fresh = [t for t in dict.fromkeys(trials) if t not in self._seen]
+    def before(self, graphs: Sequence[NamedNode]) -> None:
+        """Count the stored groups of the trials ``graphs`` describe, about to be replaced."""
+        fresh = [g for g in dict.fromkeys(graphs) if g not in self._seen]
         self._seen.update(fresh)
         if not self.usable or not fresh:
             return
@@ -717,22 +750,23 @@ class Tracker:
             self.reason = "the run rewrote a large part of the store"
             self._old = {}
             return
-        for kind in KINDS:
-            _add(self._old[kind.name], groups_of(self.store, kind, fresh))
+        merge(self._old, stored_groups(self.store, fresh))
 
     def finish(self, written: Iterable[NamedNode]) -> Report:
-        """Bring the summary up to date with the run (see the class)."""
+        """Bring the summary up to date with the run, whose trial graphs were ``written``
+        (see the class)."""
         ours = self.store.bumps - self._bumps
         if not self.usable or self.store.generation() != self.start + ours:
             return rebuild(self.store)  # behind, too much changed, or another writer wrote
         started = time.perf_counter()
-        trials = sorted(set(written) | self._seen, key=lambda n: n.value)
-        report = Report("updated" if trials else "unchanged")
-        if not trials:
+        graphs = sorted(set(written) | self._seen, key=lambda n: n.value)
+        report = Report("updated" if graphs else "unchanged")
+        if not graphs:
             return report
         with self.store.writing():
+            now = stored_groups(self.store, graphs)
             for kind in KINDS:
-                new = groups_of(self.store, kind, trials)
+                new = now[kind.name]
                 old = self._old[kind.name]
                 touched = old.keys() | new.keys()
                 groups = self._stored_groups(kind, touched)
@@ -753,21 +787,17 @@ class Tracker:
         """The stored state of the groups ``keys`` name (new groups start empty)."""
         by_node = {node(kind, key): key for key in keys}
         groups = {key: Group(ids=set() if kind.ids else None) for key in by_node.values()}
-        nodes = list(by_node)
-        for start in range(0, len(nodes), LOOKUP_BATCH):
-            values = " ".join(iri(n) for n in nodes[start : start + LOOKUP_BATCH])
-            text = (
-                f"SELECT ?row ?state ?ids WHERE {{ VALUES ?row {{ {values} }} "
-                f"GRAPH {iri(SUMMARY_GRAPH)} {{ ?row {iri(_STATE)} ?state "
-                f"OPTIONAL {{ ?row {iri(_TRIAL_IDS)} ?ids }} }} }}"
-            )
-            for row, state, ids in _select(self.store, text):
-                if isinstance(row, NamedNode) and isinstance(state, Literal):
-                    listed = ids.value if isinstance(ids, Literal) else None
-                    group = Group.from_state(state.value, listed if kind.ids else None)
-                    if kind.ids and group.ids is None:
-                        group.ids = set()
-                    groups[by_node[row]] = group
+        pattern = (
+            f"GRAPH {iri(SUMMARY_GRAPH)} {{ ?row {iri(_STATE)} ?state "
+            f"OPTIONAL {{ ?row {iri(_TRIAL_IDS)} ?ids }} }}"
+        )
+        for row, state, ids in _rows(self.store, "row", list(by_node), "?row ?state ?ids", pattern):
+            if isinstance(row, NamedNode) and isinstance(state, Literal):
+                listed = ids.value if isinstance(ids, Literal) else None
+                group = Group.from_state(state.value, listed if kind.ids else None)
+                if kind.ids and group.ids is None:
+                    group.ids = set()
+                groups[by_node[row]] = group
         return groups
 
 
@@ -780,9 +810,9 @@ __all__ = [
     "Status",
     "Tracker",
     "column",
-    "groups_of",
     "node",
     "rebuild",
     "status",
+    "stored_groups",
     "version",
 ]
