@@ -26,6 +26,7 @@ order), so the summary gives the rows the scan gives.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -45,6 +46,7 @@ from trialgraph.store.sparql import Term, iri
 log = logging.getLogger(__name__)
 
 _TRIAL = prefixes()["trial"]
+_GRAPH = prefixes()["graph"]
 _SUMMARY = prefixes()["summary"]
 _NAMESPACES = {
     "tg": "https://w3id.org/trialgraph/ontology#",
@@ -54,6 +56,9 @@ _NAMESPACES = {
     "skos": "http://www.w3.org/2004/02/skos/core#",
 }
 _PREFIXES = "".join(f"PREFIX {prefix}: <{ns}>\n" for prefix, ns in _NAMESPACES.items())
+#: Joins the values of a group's ``line`` (a C0 control character, which text read from a
+#: record never holds: :mod:`trialgraph.text` removes them).
+SEPARATOR = "\x1f"
 #: Trial graphs (or summary nodes) per lookup (``VALUES ?g { ... }``).
 LOOKUP_BATCH = 1000
 #: A run that rewrites more than this share of the stored trials rebuilds the summary
@@ -74,7 +79,10 @@ class Kind:
     variables to columns listing their distinct values (``; ``-joined, sorted);
     ``durations`` names a variable whose shortest, median and longest are kept.
     ``whole`` is the same SELECT written for every trial at once, its joins as sub-selects
-    that Oxigraph hashes (docs/decisions/0005), where that differs.
+    that Oxigraph hashes (docs/decisions/0005), where that differs. With ``line``, a
+    group's key is also kept as one literal (column ``line``, the values joined by
+    :data:`SEPARATOR`): a summary form that reads thousands of groups then decodes one
+    string per group instead of one per key.
     """
 
     name: str
@@ -85,6 +93,7 @@ class Kind:
     listed: tuple[tuple[str, str], ...] = ()
     durations: str = ""
     whole: str = ""
+    line: bool = False
 
 
 #: The target's symbol and the product's label and modality, for ``modality-by-target``.
@@ -118,6 +127,15 @@ COMBINATION_LISTS: dict[str, tuple[str, ...]] = {
         "target:TIGIT",
     ),
 }
+
+
+#: The columns of ``combination-regimens`` and how its full scan finds them.
+_COMBINATION_COLUMNS = "?trial ?cell_product ?cell_modality ?partner ?checkpoint ?title"
+_COMBINATION_LABELS = (
+    "?t rdfs:label ?title . ?cell rdfs:label ?cell_product . "
+    "?cell_kind rdfs:label ?cell_modality . ?p rdfs:label ?partner . "
+    f'?inhibited tg:symbol ?checkpoint . BIND(STRAFTER(STR(?t), "{_TRIAL}") AS ?trial) }}'
+)
 
 
 def _values(var: str) -> str:
@@ -213,25 +231,26 @@ KINDS: tuple[Kind, ...] = (
         "} } " + _AIMED,
     ),
     Kind(
-        # one group per result row but its labels and title, which the summary form joins:
-        # the trial, its cell product and that use's modality, the partner and its checkpoint
+        # one group per result row, as its line: the trial, its cell product and that
+        # use's modality, the partner product, the checkpoint it is aimed at, the title
         "combination-regimens",
-        "SELECT DISTINCT ?t ?trial ?cell ?cell_kind ?p ?inhibited WHERE { "
+        "SELECT DISTINCT ?t " + _COMBINATION_COLUMNS + " WHERE { "
         # the lists as filters, as evaluated over a few trials' quads (partial); the
         # whole scan starts from the listed modalities and checkpoints instead
         "?t tg:hasIntervention ?cell_use, ?partner_use . "
         "?cell_use tg:product ?cell ; tg:modality ?cell_kind . "
         "?partner_use tg:aimsAt ?inhibited ; tg:product ?p . "
         f"FILTER({_among('cell_kind')} && {_among('inhibited')}) "
-        "FILTER(?p != ?cell) BIND(?t AS ?trial) }",
-        ("trial", "cell", "cell_kind", "p", "inhibited"),
-        whole="SELECT DISTINCT ?t ?trial ?cell ?cell_kind ?p ?inhibited WHERE { "
+        "FILTER(?p != ?cell) " + _COMBINATION_LABELS,
+        tuple(_COMBINATION_COLUMNS.replace("?", "").split()),
+        line=True,
+        whole="SELECT DISTINCT ?t " + _COMBINATION_COLUMNS + " WHERE { "
         f"{{ SELECT ?t ?cell ?cell_kind {{ {_values('cell_kind')} "
         "?cell_use tg:modality ?cell_kind ; tg:product ?cell . ?t tg:hasIntervention ?cell_use } } "
         f"{{ SELECT ?t ?p ?inhibited {{ {_values('inhibited')} "
         "?partner_use tg:aimsAt ?inhibited ; tg:product ?p . "
         "?t tg:hasIntervention ?partner_use } } "
-        "FILTER(?p != ?cell) BIND(?t AS ?trial) }",
+        "FILTER(?p != ?cell) " + _COMBINATION_LABELS,
     ),
 )
 BY_NAME = {kind.name: kind for kind in KINDS}
@@ -248,6 +267,9 @@ _TRIAL_PREDICATES = sorted(
     - {"symbol"}
 )
 _TRIAL_PREDICATE_NODES = frozenset(NamedNode(TG.NS + name) for name in _TRIAL_PREDICATES)
+#: What the contributions read of the trial itself but of nothing else in its graph: its
+#: title (``rdfs:label``; the other labels there are long texts no summary reads).
+_TITLE = NamedNode(_NAMESPACES["rdfs"] + "label")
 #: The predicates the contributions may read in the concepts graph: every property they
 #: name (``a`` is ``rdf:type``).
 _CONCEPT_PREDICATE_NODES = frozenset(
@@ -264,12 +286,7 @@ _CONCEPT_PREDICATE_NODES = frozenset(
 
 def version() -> str:
     """A digest of the definitions: a summary made by other definitions is not used."""
-    spec = json.dumps(
-        [
-            [k.name, k.contributions, k.whole, k.keys, k.ids, k.rows, k.listed, k.durations]
-            for k in KINDS
-        ]
-    )
+    spec = json.dumps([dataclasses.astuple(kind) for kind in KINDS])
     return hashlib.sha256(spec.encode("utf-8")).hexdigest()[:16]
 
 
@@ -280,6 +297,7 @@ def column(name: str) -> NamedNode:
 
 _TRIALS = column("trials")
 _TRIAL_IDS = column("trial_ids")
+_LINE = column("line")
 _KIND_NAME = TG.summarizes
 _STATE = TG.summaryState
 
@@ -351,22 +369,42 @@ def _select(store: _Queryable, text: str) -> SelectResult:
 
 
 def _rows(
-    store: _Queryable, var: str, nodes: Sequence[NamedNode], select: str, pattern: str
+    store: _Queryable,
+    variables: str,
+    bindings: Sequence[tuple[NamedNode, ...]],
+    select: str,
+    pattern: str,
 ) -> Iterator[tuple[Term | None, ...]]:
-    """``SELECT select`` of ``pattern`` evaluated once for each of ``nodes`` bound to
-    ``var`` (``LATERAL``: as index lookups), in batches of :data:`LOOKUP_BATCH`."""
-    for start in range(0, len(nodes), LOOKUP_BATCH):
-        values = " ".join(iri(n) for n in nodes[start : start + LOOKUP_BATCH])
-        text = f"SELECT {select} WHERE {{ VALUES ?{var} {{ {values} }} LATERAL {{ {pattern} }} }}"
+    """``SELECT select`` of ``pattern`` evaluated once for each of ``bindings`` of
+    ``variables`` (``LATERAL``: as index lookups), in batches of :data:`LOOKUP_BATCH`."""
+    for start in range(0, len(bindings), LOOKUP_BATCH):
+        values = " ".join(
+            "(" + " ".join(iri(n) for n in row) + ")"
+            for row in bindings[start : start + LOOKUP_BATCH]
+        )
+        text = (
+            f"SELECT {select} WHERE {{ VALUES ({variables}) {{ {values} }} "
+            f"LATERAL {{ {pattern} }} }}"
+        )
         yield from _select(store, text)
 
 
 def _one_of(predicates: Iterable[NamedNode]) -> str:
-    return f"FILTER(?p IN ({', '.join(sorted(iri(p) for p in predicates))}))"
+    return f"?p IN ({', '.join(sorted(iri(p) for p in predicates))})"
 
 
-_IN_TRIAL = "GRAPH ?g { ?s ?p ?o } " + _one_of(_TRIAL_PREDICATE_NODES)
-_IN_CONCEPTS = f"GRAPH {iri(CONCEPTS_GRAPH)} {{ ?s ?p ?o }} " + _one_of(_CONCEPT_PREDICATE_NODES)
+_IN_TRIAL = (
+    f"GRAPH ?g {{ ?s ?p ?o }} FILTER({_one_of(_TRIAL_PREDICATE_NODES)} "
+    f"|| ?p = {iri(_TITLE)} && ?s = ?t)"
+)
+_IN_CONCEPTS = (
+    f"GRAPH {iri(CONCEPTS_GRAPH)} {{ ?s ?p ?o }} FILTER({_one_of(_CONCEPT_PREDICATE_NODES)})"
+)
+
+
+def _trial_of(graph: NamedNode) -> NamedNode:
+    """The trial a trial graph describes (both are named by the trial's id)."""
+    return NamedNode(_TRIAL + graph.value.removeprefix(_GRAPH))
 
 
 def _read_quads(store: GraphStore, graphs: Sequence[NamedNode]) -> Iterator[Quad]:
@@ -374,7 +412,8 @@ def _read_quads(store: GraphStore, graphs: Sequence[NamedNode]) -> Iterator[Quad
     the graph-first index each), and of the concepts they name, and in turn those the
     concepts' descriptions name (read by subject in the concepts graph)."""
     named: set[NamedNode] = set()
-    for g, s, p, o in _rows(store, "g", graphs, "?g ?s ?p ?o", _IN_TRIAL):
+    pairs = [(g, _trial_of(g)) for g in graphs]
+    for g, s, p, o in _rows(store, "?g ?t", pairs, "?g ?s ?p ?o", _IN_TRIAL):
         assert isinstance(g, NamedNode) and isinstance(s, NamedNode | BlankNode)
         assert isinstance(p, NamedNode) and isinstance(o, NamedNode | BlankNode | Literal)
         yield Quad(s, p, o, g)
@@ -384,7 +423,7 @@ def _read_quads(store: GraphStore, graphs: Sequence[NamedNode]) -> Iterator[Quad
     while named - seen:
         todo = sorted(named - seen, key=str)
         seen.update(todo)
-        for s, p, o in _rows(store, "s", todo, "?s ?p ?o", _IN_CONCEPTS):
+        for s, p, o in _rows(store, "?s", [(c,) for c in todo], "?s ?p ?o", _IN_CONCEPTS):
             assert isinstance(s, NamedNode) and isinstance(p, NamedNode)
             assert isinstance(o, NamedNode | BlankNode | Literal)
             yield Quad(s, p, o, CONCEPTS_GRAPH)
@@ -422,6 +461,11 @@ def _quads(kind: Kind, key: Key, group: Group, durations: tuple[Literal, ...] | 
         Quad(s, _STATE, Literal(group.state()), g),
     ]
     quads.extend(Quad(s, column(var), term, g) for var, term in zip(kind.keys, key, strict=True))
+    if kind.line:
+        values = [term.value for term in key]
+        if any(SEPARATOR in value for value in values):  # the line could not be split
+            raise ValueError(f"{kind.name}: a key holds U+001F, which joins a line: {values}")
+        quads.append(Quad(s, _LINE, Literal(SEPARATOR.join(values)), g))
     if kind.ids:
         ids = group.ids_text if group.ids is None else "; ".join(sorted(group.ids))
         quads.append(Quad(s, _TRIAL_IDS, Literal(ids or ""), g))
@@ -652,6 +696,9 @@ Partial = dict[str, dict[Key, Group]]
 
 def reads(quad: Quad) -> bool:
     """Whether a trial graph's quad is one the contributions read (about a quarter)."""
+    if quad.predicate == _TITLE:
+        graph = quad.graph_name
+        return isinstance(graph, NamedNode) and quad.subject == _trial_of(graph)
     return quad.predicate in _TRIAL_PREDICATE_NODES
 
 
@@ -791,7 +838,8 @@ class Tracker:
             f"GRAPH {iri(SUMMARY_GRAPH)} {{ ?row {iri(_STATE)} ?state "
             f"OPTIONAL {{ ?row {iri(_TRIAL_IDS)} ?ids }} }}"
         )
-        for row, state, ids in _rows(self.store, "row", list(by_node), "?row ?state ?ids", pattern):
+        rows = [(n,) for n in by_node]
+        for row, state, ids in _rows(self.store, "?row", rows, "?row ?state ?ids", pattern):
             if isinstance(row, NamedNode) and isinstance(state, Literal):
                 listed = ids.value if isinstance(ids, Literal) else None
                 group = Group.from_state(state.value, listed if kind.ids else None)
