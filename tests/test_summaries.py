@@ -243,7 +243,6 @@ def test_the_combination_summary_lists_the_modalities_and_checkpoints_of_its_que
     assert set(listed) == {"cell_kind", "inhibited"}
 
 
-
 def test_stored_groups_read_the_concepts_descriptions_as_far_as_they_lead(
     records: list[TrialRecord], tmp_path: Path
 ) -> None:
