@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from pyoxigraph import Literal, Triple
+from pyoxigraph import Literal, Quad, Triple
 
 from tests.conftest import CORPUS, FIXED_TIME, read_records
 from trialgraph import summaries
@@ -53,6 +53,14 @@ def assert_summaries_answer(store: GraphStore) -> dict[str, int]:
         assert table(store, query, summary=True) == full, name
         counts[name] = sum(full.values())
     return counts
+
+
+def summary_quads(store: GraphStore) -> set[Quad]:
+    result = store.query(
+        f"SELECT ?s ?p ?o WHERE {{ GRAPH <{SUMMARY_GRAPH.value}> {{ ?s ?p ?o }} }}"
+    )
+    assert isinstance(result, SelectResult)
+    return {Quad(s, p, o, SUMMARY_GRAPH) for s, p, o in result}  # type: ignore[arg-type]
 
 
 def changed(records: Sequence[TrialRecord]) -> Iterator[TrialRecord]:
@@ -101,6 +109,17 @@ def sequence(store: GraphStore, records: list[TrialRecord]) -> None:
     assert_summaries_answer(store)
     assert run(store, [first[:60]]).how == "updated"
     assert_summaries_answer(store)
+    # new titles change the trials but none of their groups outside combination-regimens,
+    # whose rows show the title: those groups' nodes are left as they are
+    retitled = [
+        dataclasses.replace(r, title=r.title + " (revised)") for r in first[80:140] if r.nct_id
+    ]
+    before = {q for q in summary_quads(store) if "combination-regimens" not in str(q.subject)}
+    report = run(store, [retitled])
+    assert report.how == "updated" and report.groups["trials-per-target"] == 0, report
+    assert_summaries_answer(store)
+    after = {q for q in summary_quads(store) if "combination-regimens" not in str(q.subject)}
+    assert {q for q in before ^ after if q.subject != SUMMARY_GRAPH} == set()
 
 
 def test_summaries_equal_full_scans_through_a_sequence_of_ingests(

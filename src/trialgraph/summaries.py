@@ -345,6 +345,15 @@ class Group:
             else:
                 self.ids.difference_update(members)
 
+    def same(self, other: Group) -> bool:
+        """Whether two groups counted from scans (:func:`_scanned`) hold the same counts."""
+        return (
+            self.trials == other.trials
+            and self.rows == other.rows
+            and self.tallies == other.tallies
+            and set((self.ids_text or "").split("; ")) == set((other.ids_text or "").split("; "))
+        )
+
     def state(self) -> str:
         """The counts as the JSON text a summary node keeps (its ids are a column)."""
         tallies = {var: dict(sorted(t.items())) for var, t in sorted(self.tallies.items())}
@@ -815,7 +824,13 @@ class Tracker:
             for kind in KINDS:
                 new = now[kind.name]
                 old = self._old[kind.name]
-                touched = old.keys() | new.keys()
+                # a group the run's trials left as they found it keeps its stored node:
+                # most changes to a record leave most of its groups alone
+                touched = {
+                    key
+                    for key in old.keys() | new.keys()
+                    if key not in old or key not in new or not old[key].same(new[key])
+                }
                 groups = self._stored_groups(kind, touched)
                 for key, group in groups.items():
                     if key in old:
