@@ -281,3 +281,13 @@ def test_stored_groups_read_the_concepts_descriptions_as_far_as_they_lead(
         scanned = {kind.name: summaries._scanned(store, kind) for kind in summaries.KINDS}
         assert stored["modality-by-target"]
         assert stored == scanned
+
+
+def test_a_line_column_is_stated_by_one_summary_alone() -> None:
+    lines = [kind.line for kind in summaries.KINDS if kind.line]
+    assert lines and len(set(lines)) == len(lines)
+    other = {name for kind in summaries.KINDS for name in kind.keys} | {"trials", "trial_ids"}
+    other |= {kind.rows for kind in summaries.KINDS} | {
+        name for kind in summaries.KINDS for _, name in kind.listed
+    }
+    assert not set(lines) & other

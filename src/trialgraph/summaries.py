@@ -79,10 +79,10 @@ class Kind:
     variables to columns listing their distinct values (``; ``-joined, sorted);
     ``durations`` names a variable whose shortest, median and longest are kept.
     ``whole`` is the same SELECT written for every trial at once, its joins as sub-selects
-    that Oxigraph hashes (docs/decisions/0005), where that differs. With ``line``, a
-    group's key is also kept as one literal (column ``line``, the values joined by
-    :data:`SEPARATOR`): a summary form that reads thousands of groups then decodes one
-    string per group instead of one per key.
+    that Oxigraph hashes (docs/decisions/0005), where that differs. ``line`` names a column
+    keeping a group's key as one literal too (the values joined by :data:`SEPARATOR`), a
+    property only this kind's groups state: a summary form that reads thousands of groups
+    then scans one property and decodes one string per group.
     """
 
     name: str
@@ -93,7 +93,7 @@ class Kind:
     listed: tuple[tuple[str, str], ...] = ()
     durations: str = ""
     whole: str = ""
-    line: bool = False
+    line: str = ""
 
 
 #: The target's symbol and the product's label and modality, for ``modality-by-target``.
@@ -243,7 +243,7 @@ KINDS: tuple[Kind, ...] = (
         f"FILTER({_among('cell_kind')} && {_among('inhibited')}) "
         "FILTER(?p != ?cell) " + _COMBINATION_LABELS,
         tuple(_COMBINATION_COLUMNS.replace("?", "").split()),
-        line=True,
+        line="regimen_row",
         whole="SELECT DISTINCT ?t " + _COMBINATION_COLUMNS + " WHERE { "
         f"{{ SELECT ?t ?cell ?cell_kind {{ {_values('cell_kind')} "
         "?cell_use tg:modality ?cell_kind ; tg:product ?cell . ?t tg:hasIntervention ?cell_use } } "
@@ -297,7 +297,6 @@ def column(name: str) -> NamedNode:
 
 _TRIALS = column("trials")
 _TRIAL_IDS = column("trial_ids")
-_LINE = column("line")
 _KIND_NAME = TG.summarizes
 _STATE = TG.summaryState
 
@@ -474,7 +473,7 @@ def _quads(kind: Kind, key: Key, group: Group, durations: tuple[Literal, ...] | 
         values = [term.value for term in key]
         if any(SEPARATOR in value for value in values):  # the line could not be split
             raise ValueError(f"{kind.name}: a key holds U+001F, which joins a line: {values}")
-        quads.append(Quad(s, _LINE, Literal(SEPARATOR.join(values)), g))
+        quads.append(Quad(s, column(kind.line), Literal(SEPARATOR.join(values)), g))
     if kind.ids:
         ids = group.ids_text if group.ids is None else "; ".join(sorted(group.ids))
         quads.append(Quad(s, _TRIAL_IDS, Literal(ids or ""), g))
