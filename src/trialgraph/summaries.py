@@ -48,13 +48,8 @@ log = logging.getLogger(__name__)
 _TRIAL = prefixes()["trial"]
 _GRAPH = prefixes()["graph"]
 _SUMMARY = prefixes()["summary"]
-_NAMESPACES = {
-    "tg": "https://w3id.org/trialgraph/ontology#",
-    "modality": "https://w3id.org/trialgraph/modality/",
-    "target": "https://w3id.org/trialgraph/target/",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-}
+#: The prefixes the contributions use.
+_NAMESPACES = {p: prefixes()[p] for p in ("tg", "modality", "target", "rdfs", "skos")}
 _PREFIXES = "".join(f"PREFIX {prefix}: <{ns}>\n" for prefix, ns in _NAMESPACES.items())
 #: Joins the values of a group's ``line`` (a C0 control character, which text read from a
 #: record never holds: :mod:`trialgraph.text` removes them).
@@ -269,7 +264,7 @@ _TRIAL_PREDICATES = sorted(
 _TRIAL_PREDICATE_NODES = frozenset(NamedNode(TG.NS + name) for name in _TRIAL_PREDICATES)
 #: What the contributions read of the trial itself but of nothing else in its graph: its
 #: title (``rdfs:label``; the other labels there are long texts no summary reads).
-_TITLE = NamedNode(_NAMESPACES["rdfs"] + "label")
+_TITLE = STD.label
 #: The predicates the contributions may read in the concepts graph: every property they
 #: name (``a`` is ``rdf:type``).
 _CONCEPT_PREDICATE_NODES = frozenset(
