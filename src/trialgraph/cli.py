@@ -6,6 +6,7 @@ never import Prefect, so they start in a fraction of a second.
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -24,6 +25,7 @@ from trialgraph.cli_pull import landing_options, pull, query_options
 
 if TYPE_CHECKING:
     from trialgraph.records import ReadResult
+    from trialgraph.store import GraphStore
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -360,14 +362,20 @@ def query(
         text = named.bind(parse_params(params))
         with open_store(store, endpoint, for_writing=False, wait=not no_wait) as target:
             if named.summary_text and not full_scan:
+                from trialgraph.listings import NAMES as LISTINGS
                 from trialgraph.summaries import status
 
                 found = status(target)
-                if found.current:
+                listing = named.name in LISTINGS
+                if listing and found.listings_current:
+                    _write_listing(target, named.name, named.columns, fmt)
+                    return
+                if found.current and not listing:
                     text = named.bind(parse_params(params), summary=True)
                 else:
+                    why = found.explain_listings() if listing else found.explain()
                     click.echo(
-                        f"note: {found.explain()}; answering {named.name} from a full scan "
+                        f"note: {why}; answering {named.name} from a full scan "
                         "('trialgraph summarize' rebuilds the summaries)",
                         err=True,
                     )
@@ -386,6 +394,22 @@ def query(
         _fail(str(exc))
     except (SyntaxError, RuntimeError) as exc:
         _fail(f"query {name_or_file} failed: {exc}")
+
+
+def _write_listing(target: GraphStore, name: str, columns: Sequence[str], fmt: str) -> None:
+    """A contract listing from the rows its trial graphs state (:mod:`trialgraph.listings`):
+    one scan of one property, split here."""
+    from trialgraph import listings
+    from trialgraph.queries import write_results
+
+    found = listings.lines(target, name)
+    if fmt == "csv":  # as Oxigraph writes a SELECT's CSV
+        out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+        listings.write_csv(columns, found, out)
+        out.flush()
+        out.detach()
+        return
+    write_results(list(columns), listings.terms(found), fmt, sys.stdout)
 
 
 @main.command()

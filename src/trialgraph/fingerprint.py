@@ -20,13 +20,23 @@ from importlib.abc import Traversable
 from trialgraph import __version__
 
 #: The package's code that turns raw bytes into quads: modules, and packages walked whole.
-#: Code outside these (the store, the flow, queries, exports, the CLI) does not change what
-#: a record maps to.
-MAPPING_CODE = ("records.py", "text.py", "namespaces.py", "mapping", "normalize", "sources")
+#: Code outside these (the store, the flow, the queries but the listings, exports, the CLI)
+#: does not change what a record maps to.
+MAPPING_CODE = (
+    "records.py",
+    "text.py",
+    "namespaces.py",
+    "listings.py",
+    "mapping",
+    "normalize",
+    "sources",
+)
 #: Data the mapping reads: every packaged table (not the notes about them), and the prefix
 #: map behind its IRIs.
 MAPPING_DATA = ("data",)
 ONTOLOGY_FILES = ("prefixes.json",)
+#: The queries whose rows a trial graph states (:mod:`trialgraph.listings`).
+LISTING_QUERIES = ("trials", "trial-endpoints", "trial-conditions", "trial-products")
 
 
 def mapping_inputs() -> Iterator[tuple[str, Traversable]]:
@@ -39,6 +49,8 @@ def mapping_inputs() -> Iterator[tuple[str, Traversable]]:
         found.extend(_walk(name, package / name, code=name in MAPPING_CODE))
     ontology = resource_dir("ontology")
     found.extend((f"ontology/{name}", ontology / name) for name in ONTOLOGY_FILES)
+    queries = resource_dir("queries")
+    found.extend((f"queries/{name}.rq", queries / f"{name}.rq") for name in LISTING_QUERIES)
     return iter(sorted(found, key=lambda item: item[0]))
 
 

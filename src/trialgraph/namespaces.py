@@ -232,6 +232,7 @@ class TG(metaclass=_Terms):
     summarizes = NamedNode(NS + "summarizes")
     summaryState = NamedNode(NS + "summaryState")
     summaryVersion = NamedNode(NS + "summaryVersion")
+    listingVersion = NamedNode(NS + "listingVersion")
 
 
 class STD:

@@ -19,7 +19,7 @@ from typing import IO, Any
 
 from pyoxigraph import NamedNode, Quad, RdfFormat, parse, serialize
 
-from trialgraph import summaries
+from trialgraph import listings, summaries
 from trialgraph.coverage import Coverage
 from trialgraph.mapping import MappedTrial, map_record, trial_graph
 from trialgraph.records import KnownDigests, KnownRecord, RawRecord, RecordError, TrialRecord
@@ -46,7 +46,7 @@ def map_batch(records: Sequence[TrialRecord | RawRecord], ingested_at: datetime)
     """
     errors: list[RecordError] = []
     coverage = Coverage()
-    mapped = list(_map_each(records, ingested_at, errors, coverage))
+    mapped = listings.with_rows(list(_map_each(records, ingested_at, errors, coverage)))
     return MappedBatch(mapped, errors, coverage)
 
 
@@ -143,15 +143,29 @@ def map_encoded(
     """:func:`map_batch`, encoded for the trip back from a worker process.
 
     Each trial is encoded as soon as it is mapped, so a batch's quads are never all held
-    as Python objects at once. With ``spool`` (a directory the loading process can read)
-    the N-Quads go to a new file there instead of into the returned batch. With
-    ``summarize``, the batch's summary groups come too (a first load adds them up instead
-    of scanning the store it loaded).
+    as Python objects at once; what the listings read of them is, until the batch's listing
+    rows (:mod:`trialgraph.listings`) are counted and end each trial's N-Quads. With
+    ``spool`` (a directory the loading process can read) the N-Quads go to a new file there
+    instead of into the returned batch. With ``summarize``, the batch's summary groups come
+    too (a first load adds them up instead of scanning the store it loaded).
     """
     errors: list[RecordError] = []
     coverage = Coverage()
-    trials: list[tuple[str, str, int]] = []
+    # each trial's graph, checksum and N-Quads but its count, with that count's quad
+    pieces: list[tuple[NamedNode, str, bytes, Quad, int]] = []
+    listed: dict[str, list[Quad]] = {}  # what the listings read, of each trial's latest record
     concepts: list[Quad] = []
+    read: list[Quad] = []  # what the summaries read of the trial graphs
+    for trial in _map_each(records, ingested_at, errors, coverage):
+        body, count = trial.quads[:-1], trial.quads[-1]
+        pieces.append((trial.graph, trial.checksum, _nquads(body), count, len(body)))
+        listed[trial.graph.value] = list(filter(listings.reads, trial.quads))
+        concepts.extend(trial.concept_quads)
+        if summarize:
+            read.extend(filter(summaries.reads, trial.quads))
+    found = listings.batch_rows((q for qs in listed.values() for q in qs), concepts)
+    latest = {piece[0].value: i for i, piece in enumerate(pieces)}
+    trials: list[tuple[str, str, int]] = []
     with contextlib.ExitStack() as stack:
         path: str | None = None
         if spool is None:
@@ -159,13 +173,14 @@ def map_encoded(
         else:
             fd, path = tempfile.mkstemp(suffix=".nq", dir=spool)
             out = stack.enter_context(open(fd, "wb"))  # noqa: PTH123 (a descriptor)
-        read: list[Quad] = []  # what the summaries read of the trial graphs
-        for trial in _map_each(records, ingested_at, errors, coverage):
-            trials.append((trial.graph.value, trial.checksum, len(trial.quads)))
-            out.write(_nquads(trial.quads))
-            concepts.extend(trial.concept_quads)
-            if summarize:
-                read.extend(filter(summaries.reads, trial.quads))
+        for i, (g, checksum, text, count, before) in enumerate(pieces):
+            if latest[g.value] == i:
+                tail = listings.ending(g, before, found.get(g.value, ()))
+            else:  # superseded by a later record of the batch: stored from that one
+                tail = [count]
+            trials.append((g.value, checksum, before + len(tail)))
+            out.write(text)
+            out.write(_nquads(tail))
         nquads = out.getvalue() if isinstance(out, io.BytesIO) else b""
     concept_bytes = _nquads(dict.fromkeys(concepts))
     groups = summaries.partial(read, concept_bytes) if summarize else None

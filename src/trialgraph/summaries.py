@@ -39,6 +39,7 @@ from typing import Protocol
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QuerySolutions, RdfFormat, Store
 
+from trialgraph import listings
 from trialgraph.namespaces import CONCEPTS_GRAPH, STATUS_GRAPH, STD, SUMMARY_GRAPH, TG, prefixes
 from trialgraph.store import GraphStore, SelectResult
 from trialgraph.store.sparql import Term, iri
@@ -543,12 +544,17 @@ def _group_quads(kind: Kind, groups: dict[Key, Group]) -> Iterator[Quad]:
         yield from _quads(kind, key, group, spans.get(i) if kind.durations else None)
 
 
-def _header(generation: int) -> list[Quad]:
+def _header(generation: int, listed: str | None) -> list[Quad]:
+    """The summaries graph's own statements: the generation it reflects, its version and
+    ``listed``, the listings' version that every trial graph states, if they all do."""
     g = SUMMARY_GRAPH
-    return [
+    quads = [
         Quad(g, TG.generation, Literal(str(generation), datatype=STD.xsd_integer), g),
         Quad(g, TG.summaryVersion, Literal(version()), g),
     ]
+    if listed is not None:
+        quads.append(Quad(g, TG.listingVersion, Literal(listed), g))
+    return quads
 
 
 # ---------------------------------------------------------------------------------------
@@ -563,6 +569,8 @@ class Status:
     summary: int | None
     version: str | None
     writing: bool
+    #: the listings' version every trial graph states, if the summary found they all do
+    listed: str | None = None
 
     @property
     def current(self) -> bool:
@@ -571,6 +579,20 @@ class Status:
             and self.summary is not None
             and self.summary == self.store
             and self.version == version()
+        )
+
+    @property
+    def listings_current(self) -> bool:
+        """Whether every trial graph states its listing rows, as this version makes them."""
+        return self.current and self.listed == listings.version()
+
+    def explain_listings(self) -> str:
+        """Why the listing rows cannot answer, for a user (empty when they can)."""
+        if not self.current or self.listings_current:
+            return self.explain()
+        return (
+            "some trial graphs were written by another version of trialgraph, without "
+            "these listing rows (a run over their records writes them)"
         )
 
     def explain(self) -> str:
@@ -591,25 +613,27 @@ class Status:
 
 _S, _G = iri(STATUS_GRAPH), iri(SUMMARY_GRAPH)
 _STATUS_QUERY = (
-    f"SELECT ?store ?summary ?version ?marker WHERE {{ "
+    f"SELECT ?store ?summary ?version ?marker ?listed WHERE {{ "
     f"OPTIONAL {{ GRAPH {_S} {{ {_S} {iri(TG.generation)} ?store }} }} "
     f"OPTIONAL {{ GRAPH {_G} {{ {_G} {iri(TG.generation)} ?summary ; "
     f"{iri(TG.summaryVersion)} ?version }} }} "
+    f"OPTIONAL {{ GRAPH {_G} {{ {_G} {iri(TG.listingVersion)} ?listed }} }} "
     f"OPTIONAL {{ GRAPH {_S} {{ {_S} {iri(TG.writeInProgress)} ?marker }} }} }}"
 )
 
 
 def status(store: GraphStore) -> Status:
     """The summary's status against the store's generation (one small query)."""
-    row = next(iter(_select(store, _STATUS_QUERY)), (None, None, None, None))
-    gen, summary, ver, marker = row
+    row = next(iter(_select(store, _STATUS_QUERY)), (None, None, None, None, None))
+    gen, summary, ver, marker, listed = row
 
     def number(term: object) -> int | None:
         return int(term.value) if isinstance(term, Literal) else None
 
     writing = marker is not None or store.write_marker() is not None
     text = ver.value if isinstance(ver, Literal) else None
-    return Status(number(gen) or 0, number(summary), text, writing)
+    rows = listed.value if isinstance(listed, Literal) else None
+    return Status(number(gen) or 0, number(summary), text, writing, rows)
 
 
 # ---------------------------------------------------------------------------------------
@@ -674,13 +698,16 @@ def rebuild(store: GraphStore) -> Report:
     """Compute every summary from a scan of the stored trials and replace the summary graph."""
     started = time.perf_counter()
     with store.writing():
-        report = _replace(store, {kind.name: _scanned(store, kind) for kind in KINDS}, "rebuilt")
+        groups = {kind.name: _scanned(store, kind) for kind in KINDS}
+        listed = None if store.query(listings.missing_query()) else listings.version()
+        report = _replace(store, groups, "rebuilt", listed)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _replace(store: GraphStore, groups: Partial, how: str) -> Report:
-    """Replace the summary graph with ``groups``, stating the store's generation."""
+def _replace(store: GraphStore, groups: Partial, how: str, listed: str | None) -> Report:
+    """Replace the summary graph with ``groups``, stating the store's generation and the
+    listings' version ``listed`` (see :func:`_header`)."""
     report = Report(how)
     with store.writing():
         generation = store.generation()
@@ -689,7 +716,7 @@ def _replace(store: GraphStore, groups: Partial, how: str) -> Report:
             quads = list(_group_quads(kind, groups.get(kind.name, {})))
             report.groups[kind.name] = sum(1 for q in quads if q.predicate == _KIND_NAME)
             store.add_quads(quads)
-        store.add_quads(_header(generation))
+        store.add_quads(_header(generation, listed))
     return report
 
 
@@ -748,7 +775,7 @@ def write(store: GraphStore, groups: Partial) -> Report:
         for group in by_key.values():
             if group.ids_text:
                 group.ids_text = "; ".join(sorted(group.ids_text.split("; ")))
-    report = _replace(store, groups, "built")
+    report = _replace(store, groups, "built", listings.version())  # all written by this run
     report.seconds = time.perf_counter() - started
     return report
 
@@ -784,6 +811,8 @@ class Tracker:
         self.start = found.store
         self._bumps = store.bumps
         self.usable = found.current and stored_trials > 0
+        # the run's trial graphs state this version's listing rows: the others stay as found
+        self._listed = found.listed
         self.reason = found.explain() if not self.usable else ""
         self.limit = max(REBUILD_MIN, int(stored_trials * REBUILD_SHARE))
         self._seen: set[NamedNode] = set()
@@ -835,7 +864,8 @@ class Tracker:
                 self.store.remove_subjects(SUMMARY_GRAPH, [node(kind, key) for key in touched])
                 self.store.add_quads(quads)
                 report.groups[kind.name] = len(touched)
-            self.store.restate(SUMMARY_GRAPH, SUMMARY_GRAPH, _header(self.store.generation()))
+            header = _header(self.store.generation(), self._listed)
+            self.store.restate(SUMMARY_GRAPH, SUMMARY_GRAPH, header)
         report.seconds = time.perf_counter() - started
         return report
 

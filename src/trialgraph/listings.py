@@ -1,0 +1,256 @@
+"""Listing rows: each contract listing's rows kept in the trial's own graph, one literal a row.
+
+A listing (``trials``, ``trial-endpoints``, ...) returns a row or more for every trial, and
+its full scan joins a handful of properties per row across the whole store: at the
+registry's size that is several index lookups and decoded strings per row in a store the
+page cache does not hold. So each trial graph also states its rows of every listing, each
+as one literal under that listing's property (:attr:`Listing.property`, e.g.
+``tg:trialEndpointsRow``): the row's values joined by :data:`SEPARATOR`, an unbound value
+written as :data:`UNBOUND`, and last the number of identical rows before it in the same
+trial (``0`` for nearly all), so that repeated rows stay apart. The listing's summary form
+(``queries/summary/NAME.rq``) scans that one property and splits the literals.
+
+A row is the listing's own query evaluated on the batch the trial was mapped in: its
+trials' quads that the listing reads and the concepts they name (:func:`with_rows`), so the
+rows are what the full scan returns for them. They are replaced with their trial and need
+no upkeep. Each trial graph written with them states the version of the listings' definitions
+(``tg:listingVersion``, :func:`version`); the summaries' header states it too when every trial
+graph does (:func:`missing_query` finds one that does not), and otherwise the listings answer
+from their full scans.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import IO, TypeVar
+
+from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, Store
+
+from trialgraph.fingerprint import LISTING_QUERIES
+from trialgraph.namespaces import STD, TG, prefixes
+from trialgraph.store import GraphStore, SelectResult, TrialGraph
+from trialgraph.store.sparql import iri
+
+#: The contract's listings, by query name (a trial graph is made from their queries too).
+NAMES = LISTING_QUERIES
+#: Joins a row's values (a C0 control character, which text read from a record never
+#: holds: :mod:`trialgraph.text` removes them; the same as the summaries' lines).
+SEPARATOR = "\x1f"
+#: Stands for a value the row leaves unbound (another C0 control character).
+UNBOUND = "\x1e"
+
+_TRIAL = prefixes()["trial"]
+_GRAPH = prefixes()["graph"]
+
+
+def row_property(name: str) -> NamedNode:
+    """The property under which a trial graph states its rows of listing ``name``.
+
+    >>> row_property("trial-endpoints").value
+    'https://w3id.org/trialgraph/ontology#trialEndpointsRow'
+    """
+    first, *rest = name.split("-")
+    return NamedNode(TG.NS + first + "".join(w.capitalize() for w in rest) + "Row")
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """One contract listing: its columns and the text of its full scan."""
+
+    name: str
+    columns: tuple[str, ...]
+    text: str
+
+    @property
+    def property(self) -> NamedNode:
+        return row_property(self.name)
+
+
+@cache
+def listings() -> tuple[Listing, ...]:
+    """The contract listings, as the query catalogue defines them."""
+    from trialgraph.queries import catalogue
+
+    queries = catalogue()
+    return tuple(Listing(n, queries[n].columns, queries[n].bind({})) for n in NAMES)
+
+
+@cache
+def version() -> str:
+    """A digest of the listings' queries and of the rows' layout: rows made by other
+    definitions are not read."""
+    spec = "\n".join([SEPARATOR, UNBOUND, *(f"{x.name}\n{x.text}" for x in listings())])
+    return hashlib.sha256(spec.encode("utf-8")).hexdigest()[:16]
+
+
+@cache
+def _read_predicates() -> frozenset[NamedNode]:
+    """Every property the listings' queries name (``a`` is ``rdf:type``)."""
+    spaces = prefixes()
+    named = {
+        NamedNode(spaces[prefix] + local)
+        for listing in listings()
+        for prefix, local in re.findall(r"\b(tg|rdfs|skos):([A-Za-z]\w*)", listing.text)
+    }
+    return frozenset(named | {STD.rdf_type})
+
+
+def reads(quad: Quad) -> bool:
+    """Whether a trial graph's quad is one a listing's query may read."""
+    return quad.predicate in _read_predicates()
+
+
+def line(values: Sequence[str | None], repeat: int) -> str:
+    """A row as its literal: the values joined, unbound ones as :data:`UNBOUND`, then
+    ``repeat``, the number of identical rows of the same trial before it.
+
+    >>> line(["NCT1", None, "x"], 0).split(SEPARATOR)
+    ['NCT1', '\\x1e', 'x', '0']
+    """
+    if any(v is not None and (SEPARATOR in v or UNBOUND in v) for v in values):
+        raise ValueError(f"a listing value holds U+001E or U+001F: {values}")  # unsplittable
+    return SEPARATOR.join([*(UNBOUND if v is None else v for v in values), str(repeat)])
+
+
+def split(text: str) -> tuple[str | None, ...]:
+    """The values of a row's literal (:func:`line`), without its repeat count."""
+    *cells, _ = text.split(SEPARATOR)
+    return tuple(None if c == UNBOUND else c for c in cells)
+
+
+def rows(memory: Store) -> dict[str, list[Quad]]:
+    """Every listing's rows of the trials in ``memory`` (an in-memory store of their quads
+    that the listings read, and of the concepts they name), as quads by trial graph IRI."""
+    out: dict[str, list[Quad]] = {}
+    for listing in listings():
+        result = memory.query(listing.text, use_default_graph_as_union=True)
+        assert isinstance(result, QuerySolutions)
+        seen: Counter[tuple[str | None, ...]] = Counter()
+        prop = listing.property
+        for solution in result:
+            values = tuple(
+                t.value if isinstance(t, Literal | NamedNode) else None
+                for t in (solution[c] for c in listing.columns)
+            )
+            trial = values[0]
+            if trial is None:
+                continue
+            graph = _GRAPH + trial
+            literal = Literal(line(values, seen[values]))
+            seen[values] += 1
+            out.setdefault(graph, []).append(
+                Quad(NamedNode(_TRIAL + trial), prop, literal, NamedNode(graph))
+            )
+    return out
+
+
+def batch_rows(read: Iterable[Quad], concepts: Iterable[Quad]) -> dict[str, list[Quad]]:
+    """The listing rows of a batch's trials, by trial graph IRI, from the quads of theirs
+    that the listings read (:func:`reads`; of each trial's latest record only) and the
+    concepts the batch names."""
+    memory = Store()
+    memory.extend(read)
+    memory.extend(concepts)
+    return rows(memory)
+
+
+def ending(graph: NamedNode, before: int, added: Iterable[Quad]) -> list[Quad]:
+    """What follows a trial graph's ``before`` quads (all of them but their count): its
+    listing rows ``added``, the listing version they were made with, and the graph's count
+    (as :func:`~trialgraph.store.with_quad_count` states it)."""
+    tail = [*added, Quad(graph, TG.listingVersion, Literal(version()), graph)]
+    count = Literal(str(before + len(tail) + 1), datatype=STD.xsd_integer)
+    return [*tail, Quad(graph, TG.quadCount, count, graph)]
+
+
+T = TypeVar("T", bound=TrialGraph)
+
+
+def with_rows(trials: Sequence[T]) -> list[T]:
+    """``trials`` (one batch, in order) with their listing rows added to their graphs.
+
+    The rows are counted from each trial's latest record in the batch (a trial met twice is
+    stored from its later record), with the concept quads of the whole batch (a batch
+    describes each concept once, with the first trial that names it).
+    """
+    latest = {t.graph.value: t for t in trials}
+    found = batch_rows(
+        (q for t in latest.values() for q in t.quads if reads(q)),
+        (q for t in trials for q in t.concept_quads),
+    )
+    out: list[T] = []
+    for trial in trials:
+        if latest[trial.graph.value] is trial:
+            body = trial.quads[:-1]
+            tail = ending(trial.graph, len(body), found.get(trial.graph.value, ()))
+            trial = dataclasses.replace(trial, quads=(*body, *tail))
+        out.append(trial)
+    return out
+
+
+def lines(store: GraphStore, name: str) -> list[str]:
+    """Every row literal of listing ``name`` in ``store``, sorted: in the order of the full
+    scan's ``ORDER BY`` (its sort keys are the first columns, and :data:`SEPARATOR` sorts
+    before any character a value holds). One scan of one property; sorted here, since
+    Oxigraph's ``ORDER BY`` decodes the strings it compares from the store."""
+    text = f"SELECT ?line WHERE {{ ?t {iri(row_property(name))} ?line }}"
+    result = store.query(text)
+    assert isinstance(result, SelectResult)
+    return sorted(t.value for (t,) in result if isinstance(t, Literal))
+
+
+def write_csv(columns: Sequence[str], found: Iterable[str], out: IO[str]) -> int:
+    """Rows given as their literals (:func:`lines`), to ``out`` as CSV the way Oxigraph
+    writes a SELECT's (header, CRLF, unbound values empty); returns the row count."""
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    n = 0
+    for text in found:
+        *cells, _ = text.split(SEPARATOR)
+        writer.writerow(["" if c == UNBOUND else c for c in cells])
+        n += 1
+    return n
+
+
+def terms(found: Iterable[str]) -> Iterator[tuple[Literal | None, ...]]:
+    """Rows given as their literals, as the terms a SELECT gives (unbound: ``None``)."""
+    for text in found:
+        yield tuple(None if v is None else Literal(v) for v in split(text))
+
+
+def missing_query() -> str:
+    """An ASK: is there a trial graph whose listing rows are missing, or were made by other
+    definitions (it does not state this :func:`version`)?"""
+    return (
+        f"ASK {{ GRAPH ?g {{ ?g a {iri(TG.TrialGraph)} }} FILTER NOT EXISTS {{ GRAPH ?g "
+        f"{{ ?g {iri(TG.listingVersion)} {Literal(version())} }} }} }}"
+    )
+
+
+__all__ = [
+    "NAMES",
+    "SEPARATOR",
+    "UNBOUND",
+    "Listing",
+    "batch_rows",
+    "ending",
+    "line",
+    "lines",
+    "listings",
+    "missing_query",
+    "reads",
+    "row_property",
+    "rows",
+    "split",
+    "terms",
+    "version",
+    "with_rows",
+    "write_csv",
+]

@@ -1,0 +1,160 @@
+"""Listing rows: every trial graph states its rows of each contract listing, which give the
+full scan's rows (tests/test_summaries.py compares them through sequences of ingests on both
+backends); a store whose trials lack them answers listings from the full scan."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pyoxigraph import Literal
+
+from tests.conftest import CORPUS, FIXED_TIME, read_records
+from tests.test_summaries import cli
+from trialgraph import listings, summaries
+from trialgraph.cli import main
+from trialgraph.namespaces import TG
+from trialgraph.pipeline import Loader, map_batch, map_encoded
+from trialgraph.queries import catalogue
+from trialgraph.records import TrialRecord
+from trialgraph.store import EmbeddedStore, SelectResult, with_quad_count
+
+ROW_PROPERTIES = {x.property for x in listings.listings()}
+
+
+@pytest.fixture(scope="module")
+def records() -> list[TrialRecord]:
+    return list(read_records(CORPUS))[:150]
+
+
+def test_a_line_splits_back_into_its_values() -> None:
+    values = ("NCT1", None, "a; b", "")
+    text = listings.line(values, 2)
+    assert listings.split(text) == values
+    assert text.endswith(listings.SEPARATOR + "2")
+    with pytest.raises(ValueError, match="U\\+001E or U\\+001F"):
+        listings.line(("NCT1", "a\x1fb"), 0)
+
+
+def test_every_listing_has_a_row_form_reading_its_own_property() -> None:
+    queries = catalogue()
+    assert {x.name for x in listings.listings()} == set(listings.NAMES)
+    for x in listings.listings():
+        form = queries[x.name].summary_text
+        assert f"tg:{x.property.value.split('#')[1]} ?line" in form, x.name
+        # the row's first columns are the full scan's ORDER BY, so ORDER BY ?line agrees
+        order = next(line for line in x.text.splitlines() if line.startswith("ORDER BY"))
+        keys = order.removeprefix("ORDER BY").split()
+        assert [f"?{c}" for c in x.columns[: len(keys)]] == keys, x.name
+    assert len(ROW_PROPERTIES) == len(listings.NAMES)
+
+
+def test_both_mapping_paths_state_the_same_rows(records: list[TrialRecord]) -> None:
+    batch = records[:60]
+    mapped = {t.graph.value: set(t.quads) for t in map_batch(batch, FIXED_TIME).mapped}
+    encoded = map_encoded(batch, FIXED_TIME)
+    decoded = {t.graph.value: set(t.quads) for t in encoded.decode()}
+    assert decoded == mapped
+    stated = Counter(
+        q.predicate for qs in mapped.values() for q in qs if q.predicate in ROW_PROPERTIES
+    )
+    assert set(stated) == ROW_PROPERTIES, stated
+    # every graph states the listings' version, and counts its rows among its quads
+    for quads in mapped.values():
+        assert any(q.predicate == TG.listingVersion for q in quads)
+        (count,) = [q.object for q in quads if q.predicate == TG.quadCount]
+        assert isinstance(count, Literal) and int(count.value) == len(quads)
+
+
+def test_a_trial_met_twice_in_a_batch_states_the_rows_of_its_later_record(
+    records: list[TrialRecord],
+) -> None:
+    first = next(r for r in records if r.nct_id)  # the id stays when the title changes
+    later = dataclasses.replace(first, title=first.title + " (amended)")
+    for trials in (
+        map_batch([first, later], FIXED_TIME).mapped,
+        map_encoded([first, later], FIXED_TIME).decode(),
+    ):
+        rows = [
+            listings.split(q.object.value)
+            for t in trials
+            for q in t.quads
+            if q.predicate == listings.row_property("trials") and isinstance(q.object, Literal)
+        ]
+        assert [r[1] for r in rows] == [later.title]
+
+
+def test_identical_rows_of_a_trial_stay_apart(records: list[TrialRecord]) -> None:
+    # a trial testing the same product twice, with the same type: two equal rows
+    record = next(r for r in records if r.interventions)
+    twice = dataclasses.replace(record, interventions=(record.interventions[0],) * 2)
+    (trial,) = map_batch([twice], FIXED_TIME).mapped
+    prop = listings.row_property("trial-products")
+    lines = [
+        q.object.value for q in trial.quads if q.predicate == prop and isinstance(q.object, Literal)
+    ]
+    assert len({listings.split(x) for x in lines}) < len(lines)  # the same row twice
+    assert len(set(lines)) == len(lines)  # ... as two literals
+
+
+def test_trials_written_without_rows_answer_listings_from_the_full_scan(
+    records: list[TrialRecord], tmp_path: Path
+) -> None:
+    path = tmp_path / "store"
+    with EmbeddedStore(path) as store:
+        loader = Loader(store)
+        # the trials as an earlier version wrote them: no rows, no listing version
+        dropped = {*ROW_PROPERTIES, TG.listingVersion, TG.quadCount}
+        older = [
+            dataclasses.replace(
+                t,
+                quads=with_quad_count(t.graph, [q for q in t.quads if q.predicate not in dropped]),
+            )
+            for t in map_batch(records[:40], FIXED_TIME).mapped
+        ]
+        loader.load(map_batch(records[40:80], FIXED_TIME).mapped)
+        loader.finish()
+        found = summaries.status(store)
+        assert found.current and found.listings_current
+        Loader(store).load(older)
+        assert summaries.rebuild(store).how == "rebuilt"
+        found = summaries.status(store)
+        assert found.current and not found.listings_current
+        assert "another version" in found.explain_listings()
+        full = store.query(catalogue()["trials"].text)
+        assert isinstance(full, SelectResult)
+        expected = len(list(full))
+    out, err = cli("query", "trials", "--store", str(path), "--format", "csv")
+    assert "answering trials from a full scan" in err
+    assert len(out.splitlines()) == expected + 1 == 81
+    out, err = cli("query", "trials-per-target", "--store", str(path), "--format", "csv")
+    assert err == ""  # the summaries themselves are current
+
+
+def test_the_cli_writes_each_listing_as_its_row_form_answers(
+    records: list[TrialRecord], tmp_path: Path
+) -> None:
+    path = tmp_path / "store"
+    queries = catalogue()
+    expected: dict[str, bytes] = {}
+    with EmbeddedStore(path) as store:
+        loader = Loader(store)
+        loader.load(map_batch(records[:80], FIXED_TIME).mapped)
+        loader.finish()
+        assert summaries.status(store).listings_current
+        for name in listings.NAMES:
+            buffer = io.BytesIO()
+            assert store.write_csv(queries[name].summary_text, buffer)
+            expected[name] = buffer.getvalue()
+    for name in listings.NAMES:
+        result = CliRunner().invoke(main, ["query", name, "--store", str(path), "--format", "csv"])
+        assert result.exit_code == 0 and result.stderr == "", result.output
+        assert result.stdout_bytes == expected[name], name  # CRLF, as Oxigraph writes CSV
+        out = result.stdout
+        assert len(out.splitlines()) > 80 if name != "trials" else len(out.splitlines()) == 81
+        out, _ = cli("query", name, "--store", str(path), "--format", "json")
+        assert len(out.splitlines()) == len(expected[name].splitlines()) - 1
