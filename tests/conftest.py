@@ -54,6 +54,12 @@ def stored(path: Path, records: Iterable[TrialRecord]) -> str:
     return str(path)
 
 
+def unordered(cell: str) -> str:
+    """A multi-valued cell with its ``; ``-joined values sorted: the contract leaves their
+    order open (SPARQL's GROUP_CONCAT has none)."""
+    return "; ".join(sorted(cell.split("; "))) if "; " in cell else cell
+
+
 #: Golden files are rewritten from what the code gives, for review, when this is set.
 REGENERATE = os.environ.get("TRIALGRAPH_REGENERATE_GOLDEN") == "1"
 

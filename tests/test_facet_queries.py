@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import DATA, FIXED_TIME, assert_golden_rows, read_records, stored
+from tests.conftest import DATA, FIXED_TIME, assert_golden_rows, read_records, stored, unordered
 from trialgraph.cli import main
 from trialgraph.pipeline import map_batch
 from trialgraph.queries import load_query
@@ -65,7 +65,7 @@ def rows(where: list[str], query: str, params: dict[str, str]) -> list[dict[str,
 
 
 def normalized(row: dict[str, str]) -> tuple[str, ...]:
-    return tuple("; ".join(sorted(v.split("; "))) if "; " in v else v for v in row.values())
+    return tuple(unordered(v) for v in row.values())
 
 
 def trial_set(cells: Iterator[str]) -> set[str]:

@@ -32,7 +32,16 @@ from pyoxigraph import NamedNode, Quad
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from rdflib.query import ResultRow
 
-from tests.conftest import DATA, SEEDS, free_port, lock_held, remote_quads, stop, timeless
+from tests.conftest import (
+    DATA,
+    SEEDS,
+    free_port,
+    lock_held,
+    remote_quads,
+    stop,
+    timeless,
+    unordered,
+)
 from trialgraph.namespaces import TG
 from trialgraph.queries import load_query
 from trialgraph.records import TrialRecord
@@ -177,7 +186,11 @@ def cli_rows(
 
 
 def multiset(rows: Iterable[Row]) -> Counter[str]:
-    return Counter(json.dumps(row, sort_keys=True, ensure_ascii=False) for row in rows)
+    """Rows as a multiset, multi-valued cells compared as sets of values."""
+    return Counter(
+        json.dumps({k: unordered(v) for k, v in row.items()}, sort_keys=True, ensure_ascii=False)
+        for row in rows
+    )
 
 
 def stored_quads(path: Path) -> set[Quad]:

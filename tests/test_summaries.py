@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from pyoxigraph import Literal, Quad, Triple
 
-from tests.conftest import CORPUS, FIXED_TIME, read_records
+from tests.conftest import CORPUS, FIXED_TIME, read_records, unordered
 from trialgraph import summaries
 from trialgraph.cli import main
 from trialgraph.mapping import trial_graph
@@ -40,7 +40,7 @@ def table(store: GraphStore, query: NamedQuery, *, summary: bool) -> Counter[tup
     out: Counter[tuple[str, ...]] = Counter()
     for row in result:
         cells = ("" if t is None else str(t) if isinstance(t, Triple) else t.value for t in row)
-        out[tuple("; ".join(sorted(c.split("; "))) for c in cells)] += 1
+        out[tuple(unordered(c) for c in cells)] += 1
     return out
 
 

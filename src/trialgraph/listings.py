@@ -57,7 +57,8 @@ def row_property(name: str) -> NamedNode:
     'https://w3id.org/trialgraph/ontology#trialEndpointsRow'
     """
     first, *rest = name.split("-")
-    return NamedNode(TG.NS + first + "".join(w.capitalize() for w in rest) + "Row")
+    term: NamedNode = getattr(TG, first + "".join(w.capitalize() for w in rest) + "Row")
+    return term
 
 
 @dataclass(frozen=True, slots=True)

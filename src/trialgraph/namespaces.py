@@ -233,6 +233,12 @@ class TG(metaclass=_Terms):
     summaryState = NamedNode(NS + "summaryState")
     summaryVersion = NamedNode(NS + "summaryVersion")
     listingVersion = NamedNode(NS + "listingVersion")
+    # listing rows (listings.row_property names them from the listing)
+    listingRow = NamedNode(NS + "listingRow")
+    trialsRow = NamedNode(NS + "trialsRow")
+    trialEndpointsRow = NamedNode(NS + "trialEndpointsRow")
+    trialConditionsRow = NamedNode(NS + "trialConditionsRow")
+    trialProductsRow = NamedNode(NS + "trialProductsRow")
 
 
 class STD:
