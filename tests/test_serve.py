@@ -10,6 +10,8 @@ ephemeral one (20-25 s apiece).
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import shutil
@@ -42,6 +44,7 @@ from tests.conftest import (
     timeless,
     unordered,
 )
+from trialgraph import listings
 from trialgraph.namespaces import TG
 from trialgraph.queries import load_query
 from trialgraph.records import TrialRecord
@@ -310,6 +313,22 @@ def test_a_sparql_client_gets_the_rows_of_trialgraph_query(
     variables, rows = client_rows(read_only_server, load_query(name).bind({}))
     assert variables == list(expected[0])
     assert multiset(rows) == multiset(expected)
+
+
+@pytest.mark.parametrize("name", listings.NAMES)
+def test_a_listing_from_a_served_store_is_written_from_its_rows(
+    name: str, seed_store: SeedStore, read_only_server: str, tmp_path: Path
+) -> None:
+    """The server serializes the scan of the rows' property, and the CLI splits it."""
+    done = trialgraph(
+        "query", name, "--endpoint", read_only_server, "--format", "csv",
+        env=command_env(), cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0 and done.stderr == "", done.stderr  # no full-scan note
+    header, *body = csv.reader(io.StringIO(done.stdout, newline=""))
+    assert multiset(dict(zip(header, row, strict=True)) for row in body) == multiset(
+        seed_store.rows[name]
+    )
 
 
 @pytest.mark.parametrize("name", LOOKUPS)

@@ -6,7 +6,6 @@ never import Prefect, so they start in a fraction of a second.
 
 from __future__ import annotations
 
-import io
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -337,7 +336,9 @@ def query(
     value is an empty cell. 'trialgraph query --list' shows every query, its summary and
     its parameters. The whole-graph questions marked "summarized" read a summary that
     ingest keeps current; when the summary is behind the store (another writer changed
-    it), the query says so on standard error and answers from a full scan.
+    it), the query says so on standard error and answers from a full scan. The listings
+    (trials, trial-endpoints, trial-conditions, trial-products) read the rows each trial
+    graph keeps of them, in the store's order; --full-scan runs their sorted queries.
     """
     from trialgraph.queries import (
         QueryError,
@@ -402,14 +403,12 @@ def _write_listing(target: GraphStore, name: str, columns: Sequence[str], fmt: s
     from trialgraph import listings
     from trialgraph.queries import write_results
 
-    found = listings.lines(target, name)
-    if fmt == "csv":  # as Oxigraph writes a SELECT's CSV
-        out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
-        listings.write_csv(columns, found, out)
-        out.flush()
-        out.detach()
+    if fmt == "csv":  # serialized by Oxigraph, its rows split as the bytes come
+        sys.stdout.flush()
+        listings.write_csv(target, name, columns, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
         return
-    write_results(list(columns), listings.terms(found), fmt, sys.stdout)
+    write_results(list(columns), listings.terms(listings.lines(target, name)), fmt, sys.stdout)
 
 
 @main.command()

@@ -21,7 +21,6 @@ from their full scans.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import hashlib
 import re
@@ -196,28 +195,89 @@ def with_rows(trials: Sequence[T]) -> list[T]:
     return out
 
 
-def lines(store: GraphStore, name: str) -> list[str]:
-    """Every row literal of listing ``name`` in ``store``, sorted: in the order of the full
-    scan's ``ORDER BY`` (its sort keys are the first columns, and :data:`SEPARATOR` sorts
-    before any character a value holds). One scan of one property; sorted here, since
-    Oxigraph's ``ORDER BY`` decodes the strings it compares from the store."""
-    text = f"SELECT ?line WHERE {{ ?t {iri(row_property(name))} ?line }}"
-    result = store.query(text)
+def _scan(name: str) -> str:
+    """The one-pattern scan of listing ``name``'s row literals."""
+    return f"SELECT ?line WHERE {{ ?t {iri(row_property(name))} ?line }}"
+
+
+def lines(store: GraphStore, name: str) -> Iterator[str]:
+    """Every row literal of listing ``name`` in ``store``, in the store's order (the
+    contract leaves the order of a listing's rows open): one scan of one property."""
+    result = store.query(_scan(name))
     assert isinstance(result, SelectResult)
-    return sorted(t.value for (t,) in result if isinstance(t, Literal))
+    return (t.value for (t,) in result if isinstance(t, Literal))
 
 
-def write_csv(columns: Sequence[str], found: Iterable[str], out: IO[str]) -> int:
-    """Rows given as their literals (:func:`lines`), to ``out`` as CSV the way Oxigraph
-    writes a SELECT's (header, CRLF, unbound values empty); returns the row count."""
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns)
-    n = 0
-    for text in found:
-        *cells, _ = text.split(SEPARATOR)
-        writer.writerow(["" if c == UNBOUND else c for c in cells])
-        n += 1
-    return n
+class CsvRows:
+    """Takes Oxigraph's CSV of a listing's scan (one ``line`` column, which it writes as
+    the bytes come) and writes the listing's own CSV to ``out``: header ``columns``, CRLF
+    line ends, each row's values as its literal holds them, an unbound value empty.
+
+    A literal without ``,``, ``"`` or a line break comes unquoted, and so do its values:
+    the separators become commas. One with them comes quoted, its quotes doubled: the
+    separators become ``","``, so that every value of that row is quoted. Either way the
+    bytes are rewritten a row at a time by a few ``bytes`` calls, not decoded; a quoted
+    value that holds a line break spans lines, and the row is whole when its quotes pair up.
+    """
+
+    def __init__(self, columns: Sequence[str], out: IO[bytes]) -> None:
+        self._out = out
+        self._rest = b""  # the unfinished last row of the bytes so far
+        self._header = True  # Oxigraph's header row is still to come
+        self.rows = 0
+        out.write(",".join(columns).encode("utf-8") + b"\r\n")
+
+    def write(self, chunk: bytes) -> int:
+        pieces = (self._rest + chunk).split(b"\r\n")
+        self._rest = pieces.pop()
+        if self._header and pieces:
+            del pieces[0]
+            self._header = False
+        found: list[bytes] = []
+        open_row = b""
+        sep, unbound = _SEP, _UNBOUND
+        for piece in pieces:
+            if open_row:
+                piece = open_row + b"\r\n" + piece
+                open_row = b""
+            if piece[:1] != b'"':
+                found.append(piece[: piece.rfind(sep)].replace(sep, b",").replace(unbound, b""))
+            elif piece.count(b'"') % 2:  # a quoted value goes on past a line break
+                open_row = piece
+            else:
+                body = piece[: piece.rfind(sep)].replace(sep, b'","').replace(unbound, b"")
+                found.append(body + b'"')
+        if open_row:
+            self._rest = open_row + b"\r\n" + self._rest
+        if found:
+            found.append(b"")
+            self._out.write(b"\r\n".join(found))
+            self.rows += len(found) - 1
+        return len(chunk)
+
+    def flush(self) -> None:
+        self._out.flush()
+
+    def close(self) -> None:
+        """The end of Oxigraph's bytes: the last row, if they did not end with a line end."""
+        if self._rest:
+            self.write(b"\r\n")
+        if self._rest:
+            raise ValueError(f"unterminated quoted value in a listing row: {self._rest[:80]!r}")
+
+
+_SEP = SEPARATOR.encode("ascii")
+_UNBOUND = UNBOUND.encode("ascii")
+
+
+def write_csv(store: GraphStore, name: str, columns: Sequence[str], out: IO[bytes]) -> int:
+    """Listing ``name`` from its row literals in ``store``, to ``out`` as CSV (:class:`CsvRows`:
+    Oxigraph serializes the scan, on either backend); returns the row count."""
+    rows = CsvRows(columns, out)
+    if not store.write_csv(_scan(name), rows):  # type: ignore[arg-type]
+        raise AssertionError("a listing's scan is a SELECT")
+    rows.close()
+    return rows.rows
 
 
 def terms(found: Iterable[str]) -> Iterator[tuple[Literal | None, ...]]:
