@@ -91,7 +91,7 @@ def version() -> str:
 
 
 @cache
-def _read_predicates() -> frozenset[NamedNode]:
+def read_predicates() -> frozenset[NamedNode]:
     """Every property the listings' queries name (``a`` is ``rdf:type``)."""
     spaces = prefixes()
     named = {
@@ -104,7 +104,7 @@ def _read_predicates() -> frozenset[NamedNode]:
 
 def reads(quad: Quad) -> bool:
     """Whether a trial graph's quad is one a listing's query may read."""
-    return quad.predicate in _read_predicates()
+    return quad.predicate in read_predicates()
 
 
 def line(values: Sequence[str | None], repeat: int) -> str:
@@ -306,6 +306,7 @@ __all__ = [
     "lines",
     "listings",
     "missing_query",
+    "read_predicates",
     "reads",
     "row_property",
     "rows",

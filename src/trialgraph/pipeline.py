@@ -14,10 +14,11 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
-from pyoxigraph import NamedNode, Quad, RdfFormat, parse, serialize
+from pyoxigraph import NamedNode, Quad, RdfFormat, Store, parse, serialize
 
 from trialgraph import listings, summaries
 from trialgraph.coverage import Coverage
@@ -130,6 +131,14 @@ class EncodedBatch:
         return trials
 
 
+@cache
+def _read_by(summarize: bool) -> frozenset[NamedNode]:
+    """The predicates of a trial graph that its listing rows, and with ``summarize`` its
+    summary groups, are counted from."""
+    wanted = listings.read_predicates()
+    return wanted | summaries.read_predicates() if summarize else wanted
+
+
 def _nquads(quads: Iterable[Quad]) -> bytes:
     return serialize(quads, format=RdfFormat.N_QUADS) or b""
 
@@ -143,8 +152,9 @@ def map_encoded(
     """:func:`map_batch`, encoded for the trip back from a worker process.
 
     Each trial is encoded as soon as it is mapped, so a batch's quads are never all held
-    as Python objects at once; what the listings read of them is, until the batch's listing
-    rows (:mod:`trialgraph.listings`) are counted and end each trial's N-Quads. With
+    as Python objects at once; what the listings (and the summaries) read of them goes to
+    an in-memory store, where the batch's listing rows (:mod:`trialgraph.listings`) are
+    counted to end each trial's N-Quads, and its summary groups. With
     ``spool`` (a directory the loading process can read) the N-Quads go to a new file there
     instead of into the returned batch. With ``summarize``, the batch's summary groups come
     too (a first load adds them up instead of scanning the store it loaded).
@@ -153,17 +163,25 @@ def map_encoded(
     coverage = Coverage()
     # each trial's graph, checksum and N-Quads but its count, with that count's quad
     pieces: list[tuple[NamedNode, str, bytes, Quad, int]] = []
-    listed: dict[str, list[Quad]] = {}  # what the listings read, of each trial's latest record
     concepts: list[Quad] = []
-    read: list[Quad] = []  # what the summaries read of the trial graphs
+    # one in-memory store of what the listings (and the summaries) read of each trial's
+    # latest record; a batch with a trial twice is not added up (Loader.load_encoded)
+    memory = Store()
+    wanted = _read_by(summarize)
+    seen: set[str] = set()
     for trial in _map_each(records, ingested_at, errors, coverage):
         body, count = trial.quads[:-1], trial.quads[-1]
+        if trial.graph.value in seen:  # the later record is the one stored
+            memory.remove_graph(trial.graph)
+        seen.add(trial.graph.value)
         pieces.append((trial.graph, trial.checksum, _nquads(body), count, len(body)))
-        listed[trial.graph.value] = list(filter(listings.reads, trial.quads))
+        memory.extend([q for q in body if q.predicate in wanted])
         concepts.extend(trial.concept_quads)
-        if summarize:
-            read.extend(filter(summaries.reads, trial.quads))
-    found = listings.batch_rows((q for qs in listed.values() for q in qs), concepts)
+    concept_bytes = _nquads(dict.fromkeys(concepts))
+    memory.load(concept_bytes, format=RdfFormat.N_QUADS)
+    found = listings.rows(memory)
+    groups = summaries.counted(memory) if summarize else None
+    del memory
     latest = {piece[0].value: i for i, piece in enumerate(pieces)}
     trials: list[tuple[str, str, int]] = []
     with contextlib.ExitStack() as stack:
@@ -182,8 +200,6 @@ def map_encoded(
             out.write(text)
             out.write(_nquads(tail))
         nquads = out.getvalue() if isinstance(out, io.BytesIO) else b""
-    concept_bytes = _nquads(dict.fromkeys(concepts))
-    groups = summaries.partial(read, concept_bytes) if summarize else None
     return EncodedBatch(trials, nquads, concept_bytes, errors, coverage, path, groups)
 
 

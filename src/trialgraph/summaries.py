@@ -737,16 +737,28 @@ def partial(quads: Iterable[Quad], concepts: bytes) -> Partial:
     (:func:`reads`), and the N-Quads of the concepts they name, counted in an in-memory
     store with the very queries a rebuild runs.
 
-    A worker computes them for the batch it mapped; a first load adds up its batches'
-    groups (:func:`merge`) and writes them (:func:`write`) instead of scanning the loaded
-    store. A rerun counts those of the trials it replaces (:func:`stored_groups`).
+    A worker computes them for the batch it mapped (:func:`counted`, on the batch's own
+    store); a first load adds up its batches' groups (:func:`merge`) and writes them
+    (:func:`write`) instead of scanning the loaded store. A rerun counts those of the
+    trials it replaces (:func:`stored_groups`).
     """
     memory = Store()
     memory.extend(quads)
     if concepts:
         memory.load(concepts, format=RdfFormat.N_QUADS)
+    return counted(memory)
+
+
+def counted(memory: Store) -> Partial:
+    """The groups of the trials in ``memory``, an in-memory store of (at least) what the
+    contributions read of their graphs, and of the concepts they name."""
     view = _MemoryView(memory)
     return {kind.name: _scanned(view, kind) for kind in KINDS}
+
+
+def read_predicates() -> frozenset[NamedNode]:
+    """Every predicate :func:`reads` may keep of a trial graph."""
+    return _TRIAL_PREDICATE_NODES | {_TITLE}
 
 
 def merge(total: Partial, part: Partial) -> None:
