@@ -22,7 +22,7 @@ from trialgraph.namespaces import TG
 from trialgraph.pipeline import Loader, map_batch, map_encoded
 from trialgraph.queries import catalogue
 from trialgraph.records import TrialRecord
-from trialgraph.store import EmbeddedStore, SelectResult, with_quad_count
+from trialgraph.store import EmbeddedStore, SelectResult, StoreError, with_quad_count
 
 ROW_PROPERTIES = {x.property for x in listings.listings()}
 
@@ -200,5 +200,5 @@ def test_csv_rows_are_the_values_of_the_literals_however_the_bytes_come(chunk: i
 def test_csv_rows_refuse_bytes_that_end_inside_a_quoted_value() -> None:
     rows = listings.CsvRows(("trial", "title"), io.BytesIO())
     rows.write(b'line\r\n"NCT1\x1fan open ""quote\x1f0"\r\n"NCT2\x1fcut')
-    with pytest.raises(ValueError, match="unterminated quoted value"):
+    with pytest.raises(StoreError, match="unterminated quoted value"):
         rows.close()

@@ -34,7 +34,7 @@ from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, Store
 
 from trialgraph.fingerprint import LISTING_QUERIES
 from trialgraph.namespaces import STD, TG, prefixes
-from trialgraph.store import GraphStore, SelectResult, TrialGraph
+from trialgraph.store import GraphStore, SelectResult, StoreError, TrialGraph
 from trialgraph.store.sparql import iri
 
 #: The contract's listings, by query name (a trial graph is made from their queries too).
@@ -263,7 +263,7 @@ class CsvRows:
         if self._rest:
             self.write(b"\r\n")
         if self._rest:
-            raise ValueError(f"unterminated quoted value in a listing row: {self._rest[:80]!r}")
+            raise StoreError(f"unterminated quoted value in a listing row: {self._rest[:80]!r}")
 
 
 _SEP = SEPARATOR.encode("ascii")
