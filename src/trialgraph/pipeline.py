@@ -20,7 +20,7 @@ from typing import IO, Any
 
 from pyoxigraph import NamedNode, Quad, RdfFormat, Store, parse, serialize
 
-from trialgraph import listings, summaries
+from trialgraph import heap, listings, summaries
 from trialgraph.coverage import Coverage
 from trialgraph.mapping import MappedTrial, map_record, trial_graph
 from trialgraph.records import KnownDigests, KnownRecord, RawRecord, RecordError, TrialRecord
@@ -339,6 +339,7 @@ class Loader:
             return len(graphs)
         finally:
             batch.discard()
+            heap.release()  # what the loader and the decoded batch held
 
     def load(self, batch: Sequence[TrialGraph]) -> int:
         """Write a batch of mapped trials; returns the number of records it stands for.
