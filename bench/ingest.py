@@ -43,13 +43,16 @@ TRIALGRAPH = Path(sys.executable).with_name("trialgraph")
 class Run:
     """One ``trialgraph ingest`` run: wall seconds, peak RSS of the process tree, output.
 
-    ``peak_parts_mib``: the tree's RSS at its peak, by part (flow, Prefect server, workers).
+    ``peak_parts_mib``: the tree's RSS at its peak, by part (flow, Prefect server, workers);
+    ``cpu_s``: CPU seconds (user and system, every thread) by part, as last sampled before
+    each process ended.
     """
 
     seconds: float
     peak_rss_mib: float
     peak_parts_mib: dict[str, int]
     summary: dict[str, str]
+    cpu_s: dict[str, float]
 
 
 def corpus(workdir: Path, n: int, fmt: str, change: float = 0.0) -> Path:
@@ -74,12 +77,17 @@ def _role(process: psutil.Process, root: psutil.Process) -> str:
     return "prefect_server" if "prefect.server" in command else "workers"
 
 
-def _tree_rss(process: psutil.Process) -> dict[str, int]:
-    """Resident bytes, now, of a process and its descendants, by :func:`_role`."""
+def _tree_rss(process: psutil.Process, cpu: dict[int, tuple[str, float]]) -> dict[str, int]:
+    """Resident bytes, now, of a process and its descendants, by :func:`_role`; each one's
+    role and CPU seconds so far go into ``cpu``, by process id."""
     rss = {"flow": 0, "prefect_server": 0, "workers": 0}
     for p in [process, *process.children(recursive=True)]:
         try:
-            rss[_role(p, process)] += p.memory_info().rss
+            role = _role(p, process)
+            with p.oneshot():
+                rss[role] += p.memory_info().rss
+                times = p.cpu_times()
+            cpu[p.pid] = (role, times.user + times.system)
         except psutil.Error:
             continue
     return rss
@@ -95,13 +103,14 @@ def ingest(source: Path, store: Path, extra: list[str]) -> Run:
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     watched = psutil.Process(process.pid)
     peak: dict[str, int] = {}
+    cpu: dict[int, tuple[str, float]] = {}
     done = threading.Event()
 
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
             with contextlib.suppress(psutil.Error):
-                now = _tree_rss(watched)
+                now = _tree_rss(watched, cpu)
                 if sum(now.values()) > sum(peak.values()):
                     peak = now
             done.wait(0.2)
@@ -120,11 +129,16 @@ def ingest(source: Path, store: Path, extra: list[str]) -> Run:
         if sep:
             summary[key.strip()] = value.strip()
     parts = {part: round(rss / 2**20) for part, rss in peak.items()}
-    return Run(seconds, sum(peak.values()) / 2**20, parts, summary)
+    by_part = {"flow": 0.0, "prefect_server": 0.0, "workers": 0.0}
+    for role, seconds_used in cpu.values():
+        by_part[role] += seconds_used
+    cpu_s = {part: round(used, 1) for part, used in by_part.items()}
+    return Run(seconds, sum(peak.values()) / 2**20, parts, summary, cpu_s)
 
 
-def bulk_limit(store: Path, scratch: Path, keep: bool) -> tuple[float, int]:
-    """Seconds for pyoxigraph's bulk loader to load the store's quads into an empty store.
+def bulk_limit(store: Path, scratch: Path, keep: bool) -> tuple[float, float, int]:
+    """Seconds, and CPU seconds (its threads', in this process), for pyoxigraph's bulk
+    loader to load the store's quads into an empty store; and how many quads.
 
     Unless ``keep``, the store is deleted once dumped: at 500k records the store, the
     dump and the copy would need 65 GB at once.
@@ -139,14 +153,14 @@ def bulk_limit(store: Path, scratch: Path, keep: bool) -> tuple[float, int]:
     target = scratch / "limit-store"
     shutil.rmtree(target, ignore_errors=True)
     loaded = Store(str(target))
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     loaded.bulk_load(path=str(dump), format=RdfFormat.N_QUADS, lenient=True)  # as ingest loads
     loaded.flush()
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     del loaded
     shutil.rmtree(target)
     dump.unlink()
-    return seconds, quads
+    return seconds, cpu, quads
 
 
 def bench(
@@ -171,6 +185,8 @@ def bench(
         "trials_per_s": round(n / first.seconds),
         "peak_rss_mib": round(first.peak_rss_mib),
         "peak_rss_parts_mib": first.peak_parts_mib,
+        "cpu_s": first.cpu_s,
+        "cpu_ms_per_record": round(sum(first.cpu_s.values()) / n * 1000, 2),
         "loaded": first.summary.get("loaded"),
         "quarantined": first.summary.get("quarantined"),
     }
@@ -195,13 +211,14 @@ def bench(
 def _measure_limit(figures: dict[str, object], here: Path, ingest_s: float, keep: bool) -> None:
     """Add the store's bulk-load limit and the efficiency to ``figures``."""
     try:
-        seconds, quads = bulk_limit(here / "store", here, keep=keep)
+        seconds, cpu, quads = bulk_limit(here / "store", here, keep=keep)
     except OSError as error:  # the dump and the copy need about twice the store's space
         figures["bulk_load_s"] = f"not measured: {error}"
     else:
         figures["quads"] = quads
         figures["quads_per_s"] = round(quads / ingest_s)
         figures["bulk_load_s"] = round(seconds, 1)
+        figures["bulk_load_cpu_s"] = round(cpu, 1)
         figures["efficiency"] = round(seconds / ingest_s, 2)
     finally:
         (here / "dump.nq").unlink(missing_ok=True)

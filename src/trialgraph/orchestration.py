@@ -32,7 +32,7 @@ from prefect.futures import PrefectFuture
 from prefect.task_runners import TaskRunner
 from pyoxigraph import Quad, RdfFormat, parse
 
-from trialgraph import __version__, defaults, heap
+from trialgraph import __version__, defaults
 from trialgraph.coverage import Coverage
 from trialgraph.namespaces import ONTOLOGY_GRAPH, resource_dir
 from trialgraph.pipeline import EncodedBatch, IngestResult, Loader, Quarantine, map_encoded
@@ -101,9 +101,7 @@ def map_records(
     there for the loading thread; with ``summarize`` (a first load) the batch's summary
     groups come too (see :func:`~trialgraph.pipeline.map_encoded`).
     """
-    encoded = map_encoded(batch.records, ingested_at, spool, summarize)
-    heap.release()  # the batch's terms and store are gone: give their pages back
-    return encoded
+    return map_encoded(batch.records, ingested_at, spool, summarize)
 
 
 def task_runner(spec: str = "process", workers: int | None = None) -> TaskRunner[Any]:
