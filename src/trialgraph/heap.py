@@ -1,12 +1,13 @@
 """Handing freed memory back to the operating system between batches.
 
-A batch's mapping builds and drops a few hundred megabytes of small objects (terms,
-quads, strings, an in-memory store). glibc's allocator keeps the pages they leave free,
-so without help each worker process, and the flow's loading process, stays at its largest
-batch's size for the rest of the run, and a run's resident memory is the sum of those
-high-water marks. :func:`release` asks the allocator to return its free pages
-(``malloc_trim``); elsewhere than glibc it does nothing.
-"""
+Loading a batch builds and drops a few hundred megabytes (the bulk loader's buffers, a
+decoded batch, its concepts). glibc's allocator keeps the pages they leave free, so the
+loading process would stay at its largest batch's size for the rest of the run, on top of
+what the store itself holds. :func:`release` asks the allocator to return its free pages
+(``malloc_trim``); elsewhere than glibc it does nothing. The loader calls it after every
+batch (:meth:`trialgraph.pipeline.Loader.load_encoded`). Worker processes do not: their
+peak is reached inside a batch, which trimming after it does not lower, and each trim makes
+the next batch fault its pages in again (BENCHMARKS.md)."""
 
 from __future__ import annotations
 
