@@ -77,7 +77,7 @@ def _role(process: psutil.Process, root: psutil.Process) -> str:
     return "prefect_server" if "prefect.server" in command else "workers"
 
 
-def _tree_rss(process: psutil.Process, cpu: dict[int, tuple[str, float]]) -> dict[str, int]:
+def _sample_tree(process: psutil.Process, cpu: dict[int, tuple[str, float]]) -> dict[str, int]:
     """Resident bytes, now, of a process and its descendants, by :func:`_role`; each one's
     role and CPU seconds so far go into ``cpu``, by process id."""
     rss = {"flow": 0, "prefect_server": 0, "workers": 0}
@@ -110,7 +110,7 @@ def ingest(source: Path, store: Path, extra: list[str]) -> Run:
         nonlocal peak
         while not done.is_set():
             with contextlib.suppress(psutil.Error):
-                now = _tree_rss(watched, cpu)
+                now = _sample_tree(watched, cpu)
                 if sum(now.values()) > sum(peak.values()):
                     peak = now
             done.wait(0.2)
