@@ -25,6 +25,7 @@ from trialgraph.records import TrialRecord
 from trialgraph.store import EmbeddedStore, SelectResult, StoreError, with_quad_count
 
 ROW_PROPERTIES = {x.property for x in listings.listings()}
+RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +53,53 @@ def test_every_listing_has_a_row_form_reading_its_own_property() -> None:
         keys = order.removeprefix("ORDER BY").split()
         assert [f"?{c}" for c in x.columns[: len(keys)]] == keys, x.name
     assert len(ROW_PROPERTIES) == len(listings.NAMES)
+
+
+def batch_store(records: list[TrialRecord]) -> Store:
+    """The in-memory store a batch's rows are counted from: what the listings read."""
+    memory = Store()
+    for trial in map_batch(records, FIXED_TIME).mapped:
+        memory.extend(q for q in trial.quads if listings.reads(q))
+        memory.extend(trial.concept_quads)
+    return memory
+
+
+def test_rows_are_the_lines_of_the_full_scans_solutions(records: list[TrialRecord]) -> None:
+    # the rows' literals are joined in the query; line() is the layout they must have
+    memory = batch_store(records)
+    expected: dict[str, Counter[str]] = {}
+    for listing in listings.listings():
+        result = memory.query(listing.text, use_default_graph_as_union=True)
+        assert isinstance(result, QuerySolutions)
+        seen: Counter[tuple[str | None, ...]] = Counter()
+        for solution in result:
+            values = tuple(
+                t.value if isinstance(t, Literal | NamedNode) else None
+                for t in (solution[c] for c in listing.columns)
+            )
+            graph = "https://w3id.org/trialgraph/graph/" + str(values[0])
+            expected.setdefault(graph, Counter())[listings.line(values, seen[values])] += 1
+            seen[values] += 1
+    found = {
+        graph: Counter(q.object.value for q in quads if isinstance(q.object, Literal))
+        for graph, quads in listings.rows(memory).items()
+    }
+    assert found == expected
+    assert sum(map(len, found.values())) > 10 * len(records)  # several listings, rows each
+    unbound = [x for c in found.values() for x in c if listings.UNBOUND in x]
+    assert unbound  # optional values left unbound are among them
+
+
+@pytest.mark.parametrize("char", [listings.SEPARATOR, listings.UNBOUND])
+def test_a_listing_value_holding_a_separator_is_refused(
+    records: list[TrialRecord], char: str
+) -> None:
+    memory = batch_store(records[:3])
+    trial = next(memory.quads_for_pattern(None, None, TG.Trial)).subject
+    (title,) = memory.quads_for_pattern(trial, RDFS_LABEL, None)
+    memory.add(Quad(title.subject, title.predicate, Literal(f"a{char}b"), title.graph_name))
+    with pytest.raises(ValueError, match="U\\+001E or U\\+001F"):
+        listings.rows(memory)
 
 
 def test_both_mapping_paths_state_the_same_rows(records: list[TrialRecord]) -> None:

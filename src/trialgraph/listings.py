@@ -12,11 +12,13 @@ trial (``0`` for nearly all), so that repeated rows stay apart. The listing's su
 
 A row is the listing's own query evaluated on the batch the trial was mapped in: its
 trials' quads that the listing reads and the concepts they name (:func:`with_rows`), so the
-rows are what the full scan returns for them. They are replaced with their trial and need
-no upkeep. Each trial graph written with them states the version of the listings' definitions
-(``tg:listingVersion``, :func:`version`); the summaries' header states it too when every trial
-graph does (:func:`missing_query` finds one that does not), and otherwise the listings answer
-from their full scans.
+rows are what the full scan returns for them. The query joins each row's values itself
+(:attr:`Listing.lines`), so that a row comes back as one term rather than one a column.
+The rows are replaced with their trial and need no upkeep. Each trial graph written with
+them states the version of the listings' definitions (``tg:listingVersion``,
+:func:`version`); the summaries' header states it too when every trial graph does
+(:func:`missing_query` finds one that does not), and otherwise the listings answer from
+their full scans.
 """
 
 from __future__ import annotations
@@ -44,6 +46,9 @@ NAMES = LISTING_QUERIES
 SEPARATOR = "\x1f"
 #: Stands for a value the row leaves unbound (another C0 control character).
 UNBOUND = "\x1e"
+# the two as SPARQL string escapes
+_SPARQL_SEP = "\\u001F"
+_SPARQL_UNBOUND = "\\u001E"
 
 _TRIAL = prefixes()["trial"]
 _GRAPH = prefixes()["graph"]
@@ -69,8 +74,31 @@ class Listing:
     text: str
 
     @property
+    def lines(self) -> str:
+        """The listing's query with each row's values joined into one literal, as
+        :func:`line` joins them but for the repeat count (so that the values need not come
+        back one term each): the query as a sub-select, without its ORDER BY."""
+        return _lines_query(self.text, self.columns)
+
+    @property
     def property(self) -> NamedNode:
         return row_property(self.name)
+
+
+_ORDER = re.compile(r"\nORDER BY [^\n]*\s*$")
+
+
+@cache
+def _lines_query(text: str, columns: tuple[str, ...]) -> str:
+    """:attr:`Listing.lines` of a listing query ``text`` selecting ``columns``."""
+    head, select, body = text.partition("\nSELECT ")
+    if not select or not _ORDER.search(body):
+        raise ValueError(f"a listing query is not one SELECT ending in ORDER BY: {text!r}")
+    cells = f', "{_SPARQL_SEP}", '.join(
+        f'COALESCE(STR(?{c}), "{_SPARQL_UNBOUND}")' for c in columns
+    )
+    inner = "SELECT " + _ORDER.sub("", body)
+    return f"{head}\nSELECT ?line WHERE {{\n{{ {inner} }}\nBIND(CONCAT({cells}) AS ?line)\n}}"
 
 
 @cache
@@ -109,7 +137,8 @@ def reads(quad: Quad) -> bool:
 
 def line(values: Sequence[str | None], repeat: int) -> str:
     """A row as its literal: the values joined, unbound ones as :data:`UNBOUND`, then
-    ``repeat``, the number of identical rows of the same trial before it.
+    ``repeat``, the number of identical rows of the same trial before it (the layout that
+    :attr:`Listing.lines` builds in SPARQL and :func:`rows` completes).
 
     >>> line(["NCT1", None, "x"], 0).split(SEPARATOR)
     ['NCT1', '\\x1e', 'x', '0']
@@ -129,26 +158,33 @@ def rows(memory: Store) -> dict[str, list[Quad]]:
     """Every listing's rows of the trials in ``memory`` (an in-memory store of their quads
     that the listings read, and of the concepts they name), as quads by trial graph IRI."""
     out: dict[str, list[Quad]] = {}
+    nodes: dict[str, tuple[NamedNode, NamedNode, list[Quad]]] = {}  # by trial id
     for listing in listings():
-        result = memory.query(listing.text, use_default_graph_as_union=True)
+        result = memory.query(listing.lines, use_default_graph_as_union=True)
         assert isinstance(result, QuerySolutions)
-        seen: Counter[tuple[str | None, ...]] = Counter()
+        seen: Counter[str] = Counter()
         prop = listing.property
-        for solution in result:
-            values = tuple(
-                t.value if isinstance(t, Literal | NamedNode) else None
-                for t in (solution[c] for c in listing.columns)
-            )
-            trial = values[0]
-            if trial is None:
+        width = len(listing.columns) - 1  # separators in a row's values
+        for (term,) in result:
+            text = term.value
+            trial, _, rest = text.partition(SEPARATOR)
+            if trial == UNBOUND:
                 continue
-            graph = _GRAPH + trial
-            literal = Literal(line(values, seen[values]))
-            seen[values] += 1
-            out.setdefault(graph, []).append(
-                Quad(NamedNode(_TRIAL + trial), prop, literal, NamedNode(graph))
-            )
+            if text.count(SEPARATOR) != width or (UNBOUND in rest and not _unbound_cells(text)):
+                raise ValueError(f"a listing value holds U+001E or U+001F: {text!r}")
+            if trial not in nodes:
+                graph = _GRAPH + trial
+                nodes[trial] = (NamedNode(_TRIAL + trial), NamedNode(graph), [])
+                out[graph] = nodes[trial][2]
+            subject, graph_node, found = nodes[trial]
+            found.append(Quad(subject, prop, Literal(f"{text}{SEPARATOR}{seen[text]}"), graph_node))
+            seen[text] += 1
     return out
+
+
+def _unbound_cells(text: str) -> bool:
+    """Whether every :data:`UNBOUND` in a row's values is a whole cell of its own."""
+    return all(c == UNBOUND or UNBOUND not in c for c in text.split(SEPARATOR))
 
 
 def batch_rows(read: Iterable[Quad], concepts: Iterable[Quad]) -> dict[str, list[Quad]]:
