@@ -13,7 +13,7 @@ trial (``0`` for nearly all), so that repeated rows stay apart. The listing's su
 A row is the listing's own query evaluated on the batch the trial was mapped in: its
 trials' quads that the listing reads and the concepts they name (:func:`with_rows`), so the
 rows are what the full scan returns for them. The query joins each row's values itself
-(:attr:`Listing.lines`), so that a row comes back as one term rather than one a column.
+(:attr:`Listing.row_query`), so that a row comes back as one term rather than one a column.
 The rows are replaced with their trial and need no upkeep. Each trial graph written with
 them states the version of the listings' definitions (``tg:listingVersion``,
 :func:`version`); the summaries' header states it too when every trial graph does
@@ -30,7 +30,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import IO, TypeVar
+from typing import IO, BinaryIO, TypeVar, cast
 
 from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, Store
 
@@ -74,7 +74,7 @@ class Listing:
     text: str
 
     @property
-    def lines(self) -> str:
+    def row_query(self) -> str:
         """The listing's query with each row's values joined into one literal, as
         :func:`line` joins them but for the repeat count (so that the values need not come
         back one term each): the query as a sub-select, without its ORDER BY."""
@@ -90,7 +90,7 @@ _ORDER = re.compile(r"\nORDER BY [^\n]*\s*$")
 
 @cache
 def _lines_query(text: str, columns: tuple[str, ...]) -> str:
-    """:attr:`Listing.lines` of a listing query ``text`` selecting ``columns``."""
+    """:attr:`Listing.row_query` of a listing query ``text`` selecting ``columns``."""
     head, select, body = text.partition("\nSELECT ")
     if not select or not _ORDER.search(body):
         raise ValueError(f"a listing query is not one SELECT ending in ORDER BY: {text!r}")
@@ -138,7 +138,7 @@ def reads(quad: Quad) -> bool:
 def line(values: Sequence[str | None], repeat: int) -> str:
     """A row as its literal: the values joined, unbound ones as :data:`UNBOUND`, then
     ``repeat``, the number of identical rows of the same trial before it (the layout that
-    :attr:`Listing.lines` builds in SPARQL and :func:`rows` completes).
+    :attr:`Listing.row_query` builds in SPARQL and :func:`rows` completes).
 
     >>> line(["NCT1", None, "x"], 0).split(SEPARATOR)
     ['NCT1', '\\x1e', 'x', '0']
@@ -160,7 +160,7 @@ def rows(memory: Store) -> dict[str, list[Quad]]:
     out: dict[str, list[Quad]] = {}
     nodes: dict[str, tuple[NamedNode, NamedNode, list[Quad]]] = {}  # by trial id
     for listing in listings():
-        result = memory.query(listing.lines, use_default_graph_as_union=True)
+        result = memory.query(listing.row_query, use_default_graph_as_union=True)
         assert isinstance(result, QuerySolutions)
         seen: Counter[str] = Counter()
         prop = listing.property
@@ -310,7 +310,8 @@ def write_csv(store: GraphStore, name: str, columns: Sequence[str], out: IO[byte
     """Listing ``name`` from its row literals in ``store``, to ``out`` as CSV (:class:`CsvRows`:
     Oxigraph serializes the scan, on either backend); returns the row count."""
     rows = CsvRows(columns, out)
-    if not store.write_csv(_scan(name), rows):  # type: ignore[arg-type]
+    # both backends only write and flush what they are given, which is all CsvRows does
+    if not store.write_csv(_scan(name), cast("BinaryIO", rows)):
         raise AssertionError("a listing's scan is a SELECT")
     rows.close()
     return rows.rows

@@ -168,12 +168,12 @@ def map_encoded(
     # latest record; a batch with a trial twice is not added up (Loader.load_encoded)
     memory = Store()
     wanted = _read_by(summarize)
-    seen: set[str] = set()
+    latest: dict[str, int] = {}  # each trial's last piece
     for trial in _map_each(records, ingested_at, errors, coverage):
         body, count = trial.quads[:-1], trial.quads[-1]
-        if trial.graph.value in seen:  # the later record is the one stored
+        if trial.graph.value in latest:  # the later record is the one stored
             memory.remove_graph(trial.graph)
-        seen.add(trial.graph.value)
+        latest[trial.graph.value] = len(pieces)
         pieces.append((trial.graph, trial.checksum, _nquads(body), count, len(body)))
         memory.extend([q for q in body if q.predicate in wanted])
         concepts.extend(trial.concept_quads)
@@ -182,7 +182,6 @@ def map_encoded(
     found = listings.rows(memory)
     groups = summaries.counted(memory) if summarize else None
     del memory
-    latest = {piece[0].value: i for i, piece in enumerate(pieces)}
     trials: list[tuple[str, str, int]] = []
     with contextlib.ExitStack() as stack:
         path: str | None = None
