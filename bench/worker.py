@@ -47,11 +47,11 @@ INGESTED_AT = datetime(2026, 1, 1, tzinfo=UTC)
 def batch_store(batch: Sequence[TrialRecord]) -> Store:
     """The in-memory store a worker counts a batch's listing rows and summary groups in."""
     wanted = listings.read_predicates() | summaries.read_predicates()
-    memory = Store()
-    for trial in map_batch(batch, INGESTED_AT).mapped:
-        memory.extend(q for q in trial.quads if q.predicate in wanted)
-        memory.extend(trial.concept_quads)
-    return memory
+    mapped = map_batch(batch, INGESTED_AT).mapped
+    return listings.batch_store(
+        (q for t in mapped for q in t.quads if q.predicate in wanted),
+        (q for t in mapped for q in t.concept_quads),
+    )
 
 
 def best_ms(work: Callable[[], object], records: int, repeat: int) -> float:

@@ -18,7 +18,7 @@ from tests.conftest import CORPUS, FIXED_TIME, read_records
 from tests.test_summaries import cli
 from trialgraph import listings, summaries
 from trialgraph.cli import main
-from trialgraph.namespaces import TG
+from trialgraph.namespaces import TG, prefixes
 from trialgraph.pipeline import Loader, map_batch, map_encoded
 from trialgraph.queries import catalogue
 from trialgraph.records import TrialRecord
@@ -56,12 +56,12 @@ def test_every_listing_has_a_row_form_reading_its_own_property() -> None:
 
 
 def batch_store(records: list[TrialRecord]) -> Store:
-    """The in-memory store a batch's rows are counted from: what the listings read."""
-    memory = Store()
-    for trial in map_batch(records, FIXED_TIME).mapped:
-        memory.extend(q for q in trial.quads if listings.reads(q))
-        memory.extend(trial.concept_quads)
-    return memory
+    """The in-memory store the rows of a batch of ``records`` are counted in."""
+    mapped = map_batch(records, FIXED_TIME).mapped
+    return listings.batch_store(
+        (q for t in mapped for q in t.quads if listings.reads(q)),
+        (q for t in mapped for q in t.concept_quads),
+    )
 
 
 def test_rows_are_the_lines_of_the_full_scans_solutions(records: list[TrialRecord]) -> None:
@@ -77,7 +77,7 @@ def test_rows_are_the_lines_of_the_full_scans_solutions(records: list[TrialRecor
                 t.value if isinstance(t, Literal | NamedNode) else None
                 for t in (solution[c] for c in listing.columns)
             )
-            graph = "https://w3id.org/trialgraph/graph/" + str(values[0])
+            graph = prefixes()["graph"] + str(values[0])
             expected.setdefault(graph, Counter())[listings.line(values, seen[values])] += 1
             seen[values] += 1
     found = {

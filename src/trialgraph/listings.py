@@ -78,7 +78,7 @@ class Listing:
         """The listing's query with each row's values joined into one literal, as
         :func:`line` joins them but for the repeat count (so that the values need not come
         back one term each): the query as a sub-select, without its ORDER BY."""
-        return _lines_query(self.text, self.columns)
+        return _row_query(self.text, self.columns)
 
     @property
     def property(self) -> NamedNode:
@@ -89,7 +89,7 @@ _ORDER = re.compile(r"\nORDER BY [^\n]*\s*$")
 
 
 @cache
-def _lines_query(text: str, columns: tuple[str, ...]) -> str:
+def _row_query(text: str, columns: tuple[str, ...]) -> str:
     """:attr:`Listing.row_query` of a listing query ``text`` selecting ``columns``."""
     head, select, body = text.partition("\nSELECT ")
     if not select or not _ORDER.search(body):
@@ -187,14 +187,19 @@ def _unbound_cells(text: str) -> bool:
     return all(c == UNBOUND or UNBOUND not in c for c in text.split(SEPARATOR))
 
 
-def batch_rows(read: Iterable[Quad], concepts: Iterable[Quad]) -> dict[str, list[Quad]]:
-    """The listing rows of a batch's trials, by trial graph IRI, from the quads of theirs
-    that the listings read (:func:`reads`; of each trial's latest record only) and the
-    concepts the batch names."""
+def batch_store(read: Iterable[Quad], concepts: Iterable[Quad]) -> Store:
+    """The in-memory store a batch's rows are counted in (:func:`rows`): the quads of its
+    trials that the listings read (:func:`reads`; of each trial's latest record only) and
+    the concepts the batch names."""
     memory = Store()
     memory.extend(read)
     memory.extend(concepts)
-    return rows(memory)
+    return memory
+
+
+def batch_rows(read: Iterable[Quad], concepts: Iterable[Quad]) -> dict[str, list[Quad]]:
+    """The listing rows of a batch's trials, by trial graph IRI (:func:`batch_store`)."""
+    return rows(batch_store(read, concepts))
 
 
 def ending(graph: NamedNode, before: int, added: Iterable[Quad]) -> list[Quad]:
@@ -338,6 +343,7 @@ __all__ = [
     "UNBOUND",
     "Listing",
     "batch_rows",
+    "batch_store",
     "ending",
     "line",
     "lines",
