@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, serialize
 
 from tests.conftest import free_port
 from trialgraph.namespaces import STD, TG
@@ -35,11 +35,13 @@ from trialgraph.store import (
     StoreLockedError,
     StoreNotFoundError,
     TrialGraph,
+    embedded,
     open_read_only,
     open_store,
     replace_update,
     with_quad_count,
 )
+from trialgraph.store.embedded import nquads_chunks
 
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
@@ -422,6 +424,37 @@ def test_bulk_load_then_replace(store: GraphStore) -> None:
     assert all_quads(store) == expected(*newer[:5], *newest, *trials[12:], make_trial("NCT100"))
     assert store.count_quads() == len(all_quads(store)) + status_quads(store)
     assert store.checksums([newest[0].graph]) == {newest[0].graph.value: "NCT5-v3"}
+
+
+@pytest.mark.parametrize("as_file", [False, True])
+def test_nquads_load_in_chunks_of_whole_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, as_file: bool
+) -> None:
+    """A first load's N-Quads reach Oxigraph a few lines at a time and lose nothing, nasty
+    literals (escaped newlines, quotes) included."""
+    trials = [make_trial(f"NCT{i}", texts=tuple(NASTY)) for i in range(6)]
+    data = serialize([q for t in trials for q in t.quads], format=RdfFormat.N_QUADS) or b""
+    pieces = list(nquads_chunks(data, 200))
+    assert len(pieces) > 10 and b"".join(pieces) == data
+    longest = max(len(line) for line in data.splitlines(keepends=True))
+    assert all(p.endswith(b"\n") and len(p) < 200 + longest for p in pieces)
+    sent: list[bytes] = []
+
+    def chunks(nquads: bytes | Path, size: int) -> Iterator[bytes]:
+        for piece in nquads_chunks(nquads, size):
+            sent.append(piece)
+            yield piece
+
+    monkeypatch.setattr(embedded, "NQUADS_CHUNK_BYTES", 200)
+    monkeypatch.setattr(embedded, "nquads_chunks", chunks)
+    source: bytes | Path = data
+    if as_file:
+        source = tmp_path / "batch.nq"
+        source.write_bytes(data)
+    with EmbeddedStore(None) as store:
+        store.bulk_load_nquads([q for t in trials for q in t.concept_quads], source)
+        assert sent == pieces
+        assert all_quads(store) == expected(*trials)
 
 
 def test_recover_drops_exactly_the_incomplete_graphs(store: GraphStore) -> None:
