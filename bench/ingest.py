@@ -69,11 +69,14 @@ def corpus(workdir: Path, n: int, fmt: str, change: float = 0.0) -> Path:
     return path
 
 
-def _role(process: psutil.Process, root: psutil.Process) -> str:
-    """Which part of an ingest a process is: the flow, Prefect's API server, or a worker."""
+def _role(process: psutil.Process, root: psutil.Process) -> str | None:
+    """Which part of an ingest a process is: the flow, Prefect's API server, or a worker;
+    ``None`` when its command line cannot tell (a process that has exited shows none)."""
     if process.pid == root.pid:
         return "flow"
     command = " ".join(process.cmdline())
+    if not command:
+        return None
     return "prefect_server" if "prefect.server" in command else "workers"
 
 
@@ -83,7 +86,8 @@ def _sample_tree(process: psutil.Process, cpu: dict[int, tuple[str, float]]) -> 
     rss = {"flow": 0, "prefect_server": 0, "workers": 0}
     for p in [process, *process.children(recursive=True)]:
         try:
-            role = _role(p, process)
+            # a process keeps the role it last showed: an exiting server shows no command
+            role = _role(p, process) or cpu.get(p.pid, ("workers", 0.0))[0]
             with p.oneshot():
                 rss[role] += p.memory_info().rss
                 times = p.cpu_times()
