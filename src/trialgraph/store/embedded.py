@@ -36,7 +36,7 @@ EMBEDDED_BULK_CHUNK = 500_000
 #: N-Quads bytes per ``bulk_load`` call on an embedded bulk load (whole lines). Oxigraph's
 #: bulk loader holds about five times what it is given while it sorts and writes it: a
 #: 2,000-record batch (about 80 MiB) loaded whole adds about 400 MiB to the loading
-#: process for a moment, in chunks of this size about 110 (BENCHMARKS.md).
+#: process for a moment, and about 110 MiB in pieces of this size (BENCHMARKS.md).
 NQUADS_CHUNK_BYTES = 16 * 2**20
 
 
