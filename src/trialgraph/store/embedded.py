@@ -7,6 +7,7 @@ write lock and waits for it, or fails with :class:`StoreLockedError`.
 
 from __future__ import annotations
 
+import io
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -163,17 +164,9 @@ def nquads_chunks(nquads: bytes | Path, size: int) -> Iterator[bytes]:
     >>> list(nquads_chunks(b"a .\\nb .\\n", 100)), list(nquads_chunks(b"", 100))
     ([b'a .\\nb .\\n'], [])
     """
-    if isinstance(nquads, Path):
-        with nquads.open("rb") as stream:
-            while piece := stream.read(size):
-                yield piece if piece.endswith(b"\n") else piece + stream.readline()
-        return
-    start = 0
-    while start < len(nquads):
-        end = nquads.find(b"\n", min(start + size, len(nquads)) - 1)
-        end = len(nquads) if end < 0 else end + 1
-        yield nquads[start:end]
-        start = end
+    with nquads.open("rb") if isinstance(nquads, Path) else io.BytesIO(nquads) as stream:
+        while piece := stream.read(size):
+            yield piece if piece.endswith(b"\n") else piece + stream.readline()
 
 
 def open_read_only(
