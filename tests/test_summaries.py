@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from pyoxigraph import Literal, Quad, Triple
+from pyoxigraph import Literal, NamedNode, Quad, Triple
 
 from tests.conftest import CORPUS, FIXED_TIME, read_records, unordered
 from trialgraph import summaries
@@ -281,6 +281,45 @@ def test_stored_groups_read_the_concepts_descriptions_as_far_as_they_lead(
         scanned = {kind.name: summaries._scanned(store, kind) for kind in summaries.KINDS}
         assert stored["modality-by-target"]
         assert stored == scanned
+
+
+def test_stored_groups_count_quads_read_already_as_the_store_would(
+    records: list[TrialRecord], tmp_path: Path
+) -> None:
+    with EmbeddedStore(tmp_path / "store") as store:
+        run(store, [records[:120]])
+        graphs = sorted({trial_graph(r.trial_id) for r in records[:60]}, key=str)
+        read = store.stored_quads(graphs[:40])  # the rest are read by stored_groups
+        assert all(read.values())
+        given = summaries.stored_groups(store, graphs, read)
+        assert given == summaries.stored_groups(store, graphs)
+        assert given["trials-per-target"]
+
+
+def test_a_run_counts_its_new_groups_from_the_trials_it_kept(
+    records: list[TrialRecord], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The summary upkeep reads back from the store none of the trials a run replaced
+    (their stored quads were read for the replace) nor of those it wrote, unless past
+    :data:`~trialgraph.summaries.KEPT_TRIALS`; the summary is right either way."""
+    read_back: list[int] = []
+    read_quads = summaries._read_quads
+
+    def counting(store: GraphStore, graphs: Sequence[NamedNode]) -> Iterator[Quad]:
+        read_back.append(len(graphs))
+        return read_quads(store, graphs)
+
+    with EmbeddedStore(tmp_path / "store") as store:
+        run(store, [records[:200]])
+        monkeypatch.setattr(summaries, "_read_quads", counting)
+        assert run(store, [list(changed(records[:30]))]).how == "updated"
+        assert read_back == [0, 0]  # before the replace, then the new groups
+        assert_summaries_answer(store)
+        read_back.clear()
+        monkeypatch.setattr(summaries, "KEPT_TRIALS", 10)
+        assert run(store, [list(changed(records[30:60]))]).how == "updated"
+        assert read_back == [0, 20]
+        assert_summaries_answer(store)
 
 
 def test_a_line_column_is_stated_by_one_summary_alone() -> None:

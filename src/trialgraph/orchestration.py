@@ -35,13 +35,23 @@ from pyoxigraph import Quad, RdfFormat, parse
 from trialgraph import __version__, defaults
 from trialgraph.coverage import Coverage
 from trialgraph.namespaces import ONTOLOGY_GRAPH, resource_dir
-from trialgraph.pipeline import EncodedBatch, IngestResult, Loader, Quarantine, map_encoded
+from trialgraph.pipeline import (
+    EncodedBatch,
+    IngestResult,
+    Loader,
+    MappedBatch,
+    Quarantine,
+    map_batch,
+    map_encoded,
+)
 from trialgraph.records import KnownRecord, RawRecord, RecordError, TrialRecord
 from trialgraph.sources import iter_paths, read_changed
 from trialgraph.store import GraphStore, StoreLockedError, open_store
 
 T = TypeVar("T")
 _END: Any = object()
+#: a batch being mapped on a worker, or mapped in the flow's process
+_Mapped = PrefectFuture[EncodedBatch] | EncodedBatch | MappedBatch
 
 
 def _io_only(task: Any, task_run: Any, state: Any) -> bool:
@@ -102,6 +112,16 @@ def map_records(
     groups come too (see :func:`~trialgraph.pipeline.map_encoded`).
     """
     return map_encoded(batch.records, ingested_at, spool, summarize)
+
+
+@task(name="map batch", cache_policy=NONE)
+def map_here(batch: Records, ingested_at: datetime) -> MappedBatch:
+    """Map a rerun's only batch in the flow's own process.
+
+    Its trials go to :meth:`~trialgraph.pipeline.Loader.load` as they were mapped, with no
+    trip through N-Quads: a rerun replaces trials, which it reads and compares as quads.
+    """
+    return map_batch(batch.records, ingested_at)
 
 
 def task_runner(spec: str = "process", workers: int | None = None) -> TaskRunner[Any]:
@@ -326,8 +346,7 @@ class _Run:
         self.bar = bar
         self.result = IngestResult()
         self.coverage = Coverage()
-        self.pending: deque[tuple[PrefectFuture[EncodedBatch] | EncodedBatch | None, int]]
-        self.pending = deque()
+        self.pending: deque[tuple[_Mapped | None, int]] = deque()
         self.loading = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trialgraph-load")
         self.loads: deque[Future[int]] = deque()
 
@@ -349,11 +368,13 @@ class _Run:
             self.result.unchanged += triage.unchanged
             self.result.loaded += triage.repeated
             todo.extend(triage.todo)
-            mapped: PrefectFuture[EncodedBatch] | EncodedBatch | None = None
+            mapped: _Mapped | None = None
             if todo and (last or len(todo) >= self.batch_size):
                 first = loader.first_load
-                if last and not submitted:  # the only batch to map: map it here
+                if last and not submitted and first:  # the only batch to map: map it here
                     mapped = map_records(Records(todo), self.ingested_at, None, first)
+                elif last and not submitted:
+                    mapped = map_here(Records(todo), self.ingested_at)
                 else:
                     mapped = map_records.submit(Records(todo), self.ingested_at, spool, first)
                     submitted = True
@@ -368,10 +389,13 @@ class _Run:
         """Take the oldest mapped batch and hand it to the loading thread."""
         mapped, n_read = self.pending.popleft()
         if mapped is not None:
-            batch = mapped if isinstance(mapped, EncodedBatch) else mapped.result()
+            batch = mapped if isinstance(mapped, EncodedBatch | MappedBatch) else mapped.result()
             self.quarantine.add(batch.errors)
             self.coverage.merge(batch.coverage)
-            self.loads.append(self.loading.submit(loader.load_encoded, batch))
+            if isinstance(batch, MappedBatch):
+                self.loads.append(self.loading.submit(loader.load, batch.mapped))
+            else:
+                self.loads.append(self.loading.submit(loader.load_encoded, batch))
         while len(self.loads) > 1:  # one batch loads while the next is read and mapped
             self.result.loaded += self.loads.popleft().result()
         self.bar.advance(n_read)

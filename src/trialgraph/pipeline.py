@@ -100,7 +100,7 @@ class EncodedBatch:
     errors: list[RecordError]
     coverage: Coverage
     path: str | None = None
-    #: the batch's summary groups (:func:`trialgraph.summaries.partial`), when asked for
+    #: the batch's summary groups (:func:`trialgraph.summaries.counted`), when asked for
     summaries: Partial | None = None
 
     @property
@@ -372,9 +372,13 @@ class Loader:
         if fresh:
             self.store.bulk_load([fresh])
         if replace:
+            graphs = [t.graph for t in replace]
+            stored = self.store.stored_quads(graphs)  # read once, for both
             if self.summary is not None:
-                self.summary.before([t.graph for t in replace])
-            self.store.replace_trials(replace)
+                self.summary.before(graphs, stored)
+            self.store.replace_trials(replace, stored)
+        if self.summary is not None:
+            self.summary.wrote(fresh + replace)
         return len(batch)
 
     def finish(self) -> Report | None:

@@ -10,7 +10,7 @@ values aggregated. A group's state is made of counts that a whole trial's rows a
 take away from (trials, rows, a tally of each listed value, the trial ids), so when a run
 replaces trials, the summary changes by their old rows out and their new rows in: a lookup
 of the trials the run wrote, never a scan (:class:`Tracker`). A first load adds up the
-groups its workers count for each batch they map (:func:`partial`, :func:`merge`,
+groups its workers count for each batch they map (:func:`counted`, :func:`merge`,
 :func:`write`). :func:`rebuild` computes every group from a scan, for ``trialgraph
 summarize`` and whenever a run cannot apply its changes (the summary was behind the store,
 or the run rewrote a large part of it).
@@ -33,15 +33,15 @@ import logging
 import re
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QuerySolutions, RdfFormat, Store
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QuerySolutions, Store
 
 from trialgraph import listings
 from trialgraph.namespaces import CONCEPTS_GRAPH, STATUS_GRAPH, STD, SUMMARY_GRAPH, TG, prefixes
-from trialgraph.store import GraphStore, SelectResult
+from trialgraph.store import GraphStore, SelectResult, TrialGraph
 from trialgraph.store.sparql import Term, iri
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,9 @@ LOOKUP_BATCH = 1000
 REBUILD_SHARE = 0.2
 #: ... but a run may always rewrite this many trials and keep applying its changes.
 REBUILD_MIN = 1000
+#: The trials whose quads an ingest run keeps for its summary update (:meth:`Tracker.wrote`);
+#: the update reads any others back from the store.
+KEPT_TRIALS = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +234,7 @@ KINDS: tuple[Kind, ...] = (
         # use's modality, the partner product, the checkpoint it is aimed at, the title
         "combination-regimens",
         "SELECT DISTINCT ?t " + _COMBINATION_COLUMNS + " WHERE { "
-        # the lists as filters, as evaluated over a few trials' quads (partial); the
+        # the lists as filters, as evaluated over a few trials' quads (counted); the
         # whole scan starts from the listed modalities and checkpoints instead
         "?t tg:hasIntervention ?cell_use, ?partner_use . "
         "?cell_use tg:product ?cell ; tg:modality ?cell_kind . "
@@ -413,36 +416,60 @@ def _trial_of(graph: NamedNode) -> NamedNode:
 
 def _read_quads(store: GraphStore, graphs: Sequence[NamedNode]) -> Iterator[Quad]:
     """What the contributions read of the trial graphs ``graphs`` as stored (one read of
-    the graph-first index each), and of the concepts they name, and in turn those the
-    concepts' descriptions name (read by subject in the concepts graph)."""
-    named: set[NamedNode] = set()
+    the graph-first index each)."""
     pairs = [(g, _trial_of(g)) for g in graphs]
     for g, s, p, o in _rows(store, "?g ?t", pairs, "?g ?s ?p ?o", _IN_TRIAL):
         assert isinstance(g, NamedNode) and isinstance(s, NamedNode | BlankNode)
         assert isinstance(p, NamedNode) and isinstance(o, NamedNode | BlankNode | Literal)
         yield Quad(s, p, o, g)
-        if isinstance(o, NamedNode):
-            named.add(o)
+
+
+def _add_concepts(store: GraphStore, memory: Store) -> None:
+    """Add to ``memory``, which holds what the contributions read of some trial graphs, the
+    stored descriptions of the concepts those name, and in turn of those the descriptions
+    name (read by subject in the concepts graph)."""
+    objects = memory.query("SELECT DISTINCT ?o { GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?o)) }")
+    assert isinstance(objects, QuerySolutions)
+    named = {o for (o,) in objects if isinstance(o, NamedNode)}
     seen: set[NamedNode] = set()
     while named - seen:
         todo = sorted(named - seen, key=str)
         seen.update(todo)
+        found: list[Quad] = []
         for s, p, o in _rows(store, "?s", [(c,) for c in todo], "?s ?p ?o", _IN_CONCEPTS):
             assert isinstance(s, NamedNode) and isinstance(p, NamedNode)
             assert isinstance(o, NamedNode | BlankNode | Literal)
-            yield Quad(s, p, o, CONCEPTS_GRAPH)
+            found.append(Quad(s, p, o, CONCEPTS_GRAPH))
             if isinstance(o, NamedNode):
                 named.add(o)
+        memory.extend(found)
 
 
-def stored_groups(store: GraphStore, graphs: Sequence[NamedNode]) -> Partial:
+def _groups_of(store: GraphStore, memory: Store) -> Partial:
+    """The groups of the trials ``memory`` holds what the contributions read of, with the
+    concepts they name as stored now (:func:`_add_concepts`)."""
+    _add_concepts(store, memory)
+    return counted(memory)
+
+
+def stored_groups(
+    store: GraphStore,
+    graphs: Sequence[NamedNode],
+    read: Mapping[NamedNode, Iterable[Quad]] | None = None,
+) -> Partial:
     """The groups, of every kind, of the trials ``graphs`` describe, as stored now.
 
-    Their quads that the contributions read are copied into memory and counted there with
-    the queries a rebuild runs (:func:`partial`): a few reads per trial, whatever the
-    number of kinds.
+    What the contributions read of their graphs is copied into memory and counted there
+    with the queries a rebuild runs (:func:`counted`): a few reads per trial, whatever the
+    number of kinds. ``read`` holds the stored quads of some of the graphs, for a caller
+    that has read them already (:meth:`~trialgraph.store.GraphStore.stored_quads`); the
+    others are read here, as are the concepts all of them name.
     """
-    return partial(_read_quads(store, graphs), b"")
+    given = read or {}
+    memory = Store()
+    memory.extend(q for g in graphs if g in given for q in given[g] if reads(q))
+    memory.extend(_read_quads(store, [g for g in graphs if g not in given]))
+    return _groups_of(store, memory)
 
 
 # ---------------------------------------------------------------------------------------
@@ -732,26 +759,16 @@ def reads(quad: Quad) -> bool:
     return quad.predicate in _TRIAL_PREDICATE_NODES
 
 
-def partial(quads: Iterable[Quad], concepts: bytes) -> Partial:
-    """The groups of some trials: the quads of their graphs that the contributions read
-    (:func:`reads`), and the N-Quads of the concepts they name, counted in an in-memory
-    store with the very queries a rebuild runs.
-
-    A worker computes them for the batch it mapped (:func:`counted`, on the batch's own
-    store); a first load adds up its batches' groups (:func:`merge`) and writes them
-    (:func:`write`) instead of scanning the loaded store. A rerun counts those of the
-    trials it replaces (:func:`stored_groups`).
-    """
-    memory = Store()
-    memory.extend(quads)
-    if concepts:
-        memory.load(concepts, format=RdfFormat.N_QUADS)
-    return counted(memory)
-
-
 def counted(memory: Store) -> Partial:
     """The groups of the trials in ``memory``, an in-memory store of (at least) what the
-    contributions read of their graphs, and of the concepts they name."""
+    contributions read of their graphs (:func:`reads`), and of the concepts they name,
+    counted with the very queries a rebuild runs.
+
+    A worker counts them for the batch it mapped, on the batch's own store; a first load
+    adds up its batches' groups (:func:`merge`) and writes them (:func:`write`) instead of
+    scanning the loaded store. A rerun counts those of the trials it replaces, and of
+    those it wrote (:func:`stored_groups`, :class:`Tracker`).
+    """
     view = _MemoryView(memory)
     return {kind.name: _scanned(view, kind) for kind in KINDS}
 
@@ -812,9 +829,10 @@ class Tracker:
     Built when the run starts: if the summary reflects the store then, the run's changes
     can be applied to it. :meth:`before` is called with the trial graphs a batch replaces,
     before they are written, and counts their stored groups (:func:`stored_groups`);
-    :meth:`finish` counts the groups of every trial the run wrote and applies the
-    difference, or rebuilds the summary when it was behind, when the run wrote more than
-    :data:`REBUILD_SHARE` of the store, or when another writer changed the store meanwhile.
+    :meth:`wrote` with the trials written. :meth:`finish` counts the groups of every trial
+    the run wrote and applies the difference, or rebuilds the summary when it was behind,
+    when the run wrote more than :data:`REBUILD_SHARE` of the store, or when another writer
+    changed the store meanwhile.
     """
 
     def __init__(self, store: GraphStore, stored_trials: int) -> None:
@@ -829,9 +847,17 @@ class Tracker:
         self.limit = max(REBUILD_MIN, int(stored_trials * REBUILD_SHARE))
         self._seen: set[NamedNode] = set()
         self._old: Partial = {k.name: {} for k in KINDS}  # the replaced trials' groups
+        # what the contributions read of the trials the run wrote, as written (see wrote)
+        self._written = Store()
+        self._kept: set[NamedNode] = set()  # the trial graphs _written holds
 
-    def before(self, graphs: Sequence[NamedNode]) -> None:
-        """Count the stored groups of the trials ``graphs`` describe, about to be replaced."""
+    def before(
+        self,
+        graphs: Sequence[NamedNode],
+        stored: Mapping[NamedNode, Iterable[Quad]] | None = None,
+    ) -> None:
+        """Count the stored groups of the trials ``graphs`` describe, about to be replaced;
+        ``stored`` may hold their stored quads, read already (see :func:`stored_groups`)."""
         fresh = [g for g in dict.fromkeys(graphs) if g not in self._seen]
         self._seen.update(fresh)
         if not self.usable or not fresh:
@@ -840,8 +866,24 @@ class Tracker:
             self.usable = False
             self.reason = "the run rewrote a large part of the store"
             self._old = {}
+            self._written, self._kept = Store(), set()
             return
-        merge(self._old, stored_groups(self.store, fresh))
+        merge(self._old, stored_groups(self.store, fresh, stored))
+
+    def wrote(self, trials: Iterable[TrialGraph]) -> None:
+        """Keep what the contributions read of ``trials``, just written (a trial written
+        again is kept as written last), for :meth:`finish` to count the run's new groups
+        without reading the trials back; at most :data:`KEPT_TRIALS` of them, for memory's
+        sake (finish reads the others)."""
+        if not self.usable:
+            return
+        for trial in trials:
+            if trial.graph in self._kept:
+                self._written.remove_graph(trial.graph)
+            elif len(self._kept) >= KEPT_TRIALS:
+                continue
+            self._kept.add(trial.graph)
+            self._written.extend(q for q in trial.quads if reads(q))
 
     def finish(self, written: Iterable[NamedNode]) -> Report:
         """Bring the summary up to date with the run, whose trial graphs were ``written``
@@ -855,7 +897,11 @@ class Tracker:
         if not graphs:
             return report
         with self.store.writing():
-            now = stored_groups(self.store, graphs)
+            for graph in self._kept.difference(graphs):  # kept, but not the run's to count
+                self._written.remove_graph(graph)
+            unkept = [g for g in graphs if g not in self._kept]
+            self._written.extend(_read_quads(self.store, unkept))
+            now = _groups_of(self.store, self._written)
             for kind in KINDS:
                 new = now[kind.name]
                 old = self._old[kind.name]

@@ -31,6 +31,7 @@ import pytest
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad
 from tests.conftest import CORPUS, DATA, SEEDS, lock_held, remote_quads, timeless
 
+from trialgraph import orchestration
 from trialgraph.mapping import trial_graph
 from trialgraph.namespaces import TG
 from trialgraph.orchestration import ingest, task_runner
@@ -276,11 +277,19 @@ def test_conflicting_records_of_one_trial_write_nothing_on_a_rerun(
     assert store_quads(store) == before
 
 
-def test_a_changed_record_replaces_exactly_its_graph(prefect_api: str, tmp_path: Path) -> None:
+def test_a_changed_record_replaces_exactly_its_graph(
+    prefect_api: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     sources, store = tmp_path / "seeds", tmp_path / "store"
     shutil.copytree(SEEDS, sources)
     assert counts(run_ingest([sources], tmp_path / "q1.jsonl", store=store)) == (5, 5, 0, 0)
     before = store_quads(store)
+
+    def encoded(*args: object) -> object:
+        raise AssertionError("a rerun's only batch went through N-Quads")
+
+    # the rerun maps its one batch in the flow, handing the loader its trials as mapped
+    monkeypatch.setattr(orchestration, "map_encoded", encoded)
 
     changed = next(sources.glob("002_*.txt"))
     added = "An amended protocol added a second dose level."

@@ -104,14 +104,14 @@ class EmbeddedStore(GraphStore):
         self._check_writable()
         self._store.update(sparql)
 
-    def _stored_quads(self, graphs: Sequence[NamedNode]) -> dict[NamedNode, set[Quad]]:
-        """The stored quads of ``graphs``, read in-process from the graphs' index.
+    def stored_quads(self, graphs: Sequence[NamedNode]) -> dict[NamedNode, set[Quad]]:
+        """The stored quads of every one of ``graphs``, read in-process from the graphs'
+        index (an empty set for a graph not stored).
 
         Cheap enough to turn a replace into the quads it changes. Sound because this
         process is the store's only writer (it holds the lock).
         """
-        stored = {g: set(self._store.quads_for_pattern(None, None, None, g)) for g in graphs}
-        return {g: quads for g, quads in stored.items() if quads}
+        return {g: set(self._store.quads_for_pattern(None, None, None, g)) for g in graphs}
 
     def _set_marker(self, payload: dict[str, object] | None) -> None:
         """The marker is a file in the store directory (an attribute, in memory)."""

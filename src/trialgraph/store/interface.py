@@ -11,6 +11,7 @@ import contextlib
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Self
 
@@ -111,8 +112,13 @@ class GraphStore(ABC):
     def close(self) -> None:
         """Release the store (its lock, for an embedded store)."""
 
-    def _stored_quads(self, graphs: Sequence[NamedNode]) -> dict[NamedNode, set[Quad]]:
-        """The stored quads of those of ``graphs`` this backend reads cheaply (here: none)."""
+    def stored_quads(self, graphs: Sequence[NamedNode]) -> dict[NamedNode, set[Quad]]:
+        """The stored quads of those of ``graphs`` this backend reads cheaply (here: none;
+        an embedded store reads every graph's, empty for one not stored).
+
+        :meth:`replace_trials` changes those graphs by the quads they lose and gain, and
+        drops and inserts the others whole.
+        """
         return {}
 
     # shared -----------------------------------------------------------------------------
@@ -200,16 +206,23 @@ class GraphStore(ABC):
         assert isinstance(result, SelectResult)
         return {v.value for (v,) in result if isinstance(v, Literal)}
 
-    def replace_trials(self, batch: Sequence[TrialGraph]) -> None:
+    def replace_trials(
+        self,
+        batch: Sequence[TrialGraph],
+        stored: Mapping[NamedNode, AbstractSet[Quad]] | None = None,
+    ) -> None:
         """Replace each trial's named graph atomically and add its concept quads.
 
         One update for the whole batch (see :func:`~trialgraph.store.sparql.replace_update`).
+        ``stored`` is what :meth:`stored_quads` returned for the batch's graphs, for a
+        caller that read them already; by default they are read here.
         """
         if not batch:
             return
         with self.writing():
             self._changed = True
-            stored = self._stored_quads([t.graph for t in batch])
+            if stored is None:
+                stored = self.stored_quads([t.graph for t in batch])
             self._update(sparql.replace_update(batch, stored))
 
     def bulk_load_nquads(self, concepts: Sequence[Quad], nquads: bytes | Path) -> None:
