@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import csv
 import dataclasses
@@ -10,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections import Counter
@@ -25,6 +27,13 @@ from trialgraph.pipeline import Loader, map_batch
 from trialgraph.records import RecordError, TrialRecord
 from trialgraph.sources import read_sources
 from trialgraph.store import EmbeddedStore, RemoteStore, SelectResult
+
+# the tests' own vocabulary cache (trialgraph.normalize.cache), never the user's: built by
+# the first process of the session that maps, read by the rest (the processes the tests
+# start inherit it), deleted at exit
+_CACHE = tempfile.mkdtemp(prefix="trialgraph-test-cache-")
+os.environ["TRIALGRAPH_CACHE_DIR"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 DATA = Path(__file__).parent / "data"
 SEEDS = DATA / "seeds"

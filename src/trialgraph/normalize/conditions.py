@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
+from trialgraph.normalize.cache import vocabulary
 from trialgraph.normalize.labels import display_label
 from trialgraph.normalize.lexicon import read_table
 from trialgraph.normalize.model import Condition
@@ -150,7 +151,7 @@ def _xrefs(cell: str) -> tuple[str, ...]:
     return tuple(x for x in cell.split("|") if x.split(":", 1)[0] in XREF_PREFIXES)
 
 
-@lru_cache(maxsize=1)
+@vocabulary
 def _lexicon() -> _Lexicon:
     """Load the disease tables once and index every name by :func:`condition_key`."""
     concepts: dict[str, _Concept] = {}

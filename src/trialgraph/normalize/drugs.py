@@ -26,6 +26,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from trialgraph.normalize.cache import vocabulary
 from trialgraph.normalize.lexicon import squash, table
 
 __all__ = [
@@ -158,7 +159,7 @@ _ELEMENTS = frozenset(
 )
 
 
-@lru_cache(maxsize=1)
+@vocabulary
 def drug_index() -> dict[str, Drug]:
     """Squashed names, synonyms and brand names to drugs, by the precedence above."""
     drugbank = _drugbank_names()

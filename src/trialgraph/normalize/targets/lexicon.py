@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from trialgraph.normalize.cache import vocabulary
 from trialgraph.normalize.lexicon import squash_case, table
 from trialgraph.normalize.model import Target
 
@@ -199,9 +200,10 @@ class _Keys:
         return level, written
 
 
-@lru_cache(maxsize=1)
+@vocabulary
 def lexicon() -> Lexicon:
-    """Build the lookup tables once per process."""
+    """Build the lookup tables (once per process, kept between processes: see
+    :mod:`trialgraph.normalize.cache`)."""
     hgnc_rows = table("hgnc.tsv.gz")
     targets = _hgnc_targets(hgnc_rows)
     curated_terms, intervention_only = _add_curated(targets)
