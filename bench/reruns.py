@@ -2,7 +2,7 @@
 an ingest.
 
 The store must hold the generated corpus of N records, or its 1%-changed copy, mapped by
-the code being measured: ``bench/ingest.py --n N --no-limit --keep-store`` leaves one at
+the code being measured: ``bench/ingest.py --n N --keep-store`` leaves one at
 ``WORKDIR/ingested-store-N``. Each run ingests the other of the two corpora, so every run
 replaces the same 1% of the trials and updates the summaries; a run that finds its
 corpus stored already (the first, at times) is an unchanged rerun and is reported as one.
@@ -39,7 +39,7 @@ def main() -> None:
     args = parser.parse_args()
     store = args.store or args.workdir / f"ingested-store-{args.n}"
     if not store.is_dir():
-        parser.error(f"no store at {store}: bench/ingest.py --no-limit --keep-store leaves one")
+        parser.error(f"no store at {store}: bench/ingest.py --keep-store leaves one")
     sources = [corpus(args.workdir, args.n, "json"), corpus(args.workdir, args.n, "json", 0.01)]
     about = machine()
     print(json.dumps(about))
@@ -70,7 +70,8 @@ def main() -> None:
             )
         changed.append(figures)
     seconds = [float(str(f["seconds"])) for f in changed]
-    summary = {"n": args.n, "changed_1pct_runs_s": seconds, "median_s": statistics.median(seconds)}
+    median = round(statistics.median(seconds), 1)
+    summary = {"n": args.n, "changed_1pct_runs_s": seconds, "median_s": median}
     print(json.dumps(summary))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     with RESULTS.open("a", encoding="utf-8") as out:

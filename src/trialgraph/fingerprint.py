@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from functools import cache
 from importlib import resources
 from importlib.abc import Traversable
+from pathlib import Path
 
 from trialgraph import __version__
 
@@ -39,10 +40,20 @@ ONTOLOGY_FILES = ("prefixes.json",)
 LISTING_QUERIES = ("trials", "trial-endpoints", "trial-conditions", "trial-products")
 
 
+def resource_dir(name: str) -> Path:
+    """A directory shipped with the package (``ontology`` or ``queries``).
+
+    In an installed wheel it sits inside the package; in a source checkout it is the
+    repository's top-level folder of that name.
+    """
+    packaged = resources.files("trialgraph") / name
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / name
+
+
 def mapping_inputs() -> Iterator[tuple[str, Traversable]]:
     """Every file the mapping reads or runs, by a name relative to the package, sorted."""
-    from trialgraph.namespaces import resource_dir  # imports pyoxigraph, which records need not
-
     package = resources.files("trialgraph")
     found: list[tuple[str, Traversable]] = []
     for name in (*MAPPING_CODE, *MAPPING_DATA):

@@ -10,24 +10,12 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from importlib import resources
-from pathlib import Path
 from typing import Final
 from urllib.parse import quote
 
 from pyoxigraph import NamedNode
 
-
-def resource_dir(name: str) -> Path:
-    """A directory shipped with the package (``ontology`` or ``queries``).
-
-    In an installed wheel it sits inside the package; in a source checkout it is the
-    repository's top-level folder of that name.
-    """
-    packaged = resources.files("trialgraph") / name
-    if packaged.is_dir():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parents[2] / name
+from trialgraph.fingerprint import resource_dir as resource_dir  # also importable from here
 
 
 @cache
