@@ -371,10 +371,11 @@ class _Run:
             mapped: _Mapped | None = None
             if todo and (last or len(todo) >= self.batch_size):
                 first = loader.first_load
-                if last and not submitted and first:  # the only batch to map: map it here
-                    mapped = map_records(Records(todo), self.ingested_at, None, first)
-                elif last and not submitted:
-                    mapped = map_here(Records(todo), self.ingested_at)
+                if last and not submitted:  # the only batch to map: map it here
+                    if first:  # for the bulk path, as N-Quads
+                        mapped = map_records(Records(todo), self.ingested_at, None, True)
+                    else:
+                        mapped = map_here(Records(todo), self.ingested_at)
                 else:
                     mapped = map_records.submit(Records(todo), self.ingested_at, spool, first)
                     submitted = True
